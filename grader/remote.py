@@ -1,0 +1,306 @@
+"""The grader's side of the worker: a session that starts, talks to and restarts the worker,
+and proxies that stand for the objects living there.
+
+Every request carries a deadline. When the worker misses it, dies, or sends something that
+is not a well-formed message, the session kills the worker's whole process group and raises
+a :class:`SubmissionError` subclass that says what happened in the student's terms; the
+next request starts a fresh worker and reloads the submission the same way as before.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pttutor.grader import codec
+from pttutor.grader.sandbox import Limits, WorkerProcess
+from pttutor.grader.source import LEVELS, Submission
+
+START_TIMEOUT = 120.0  # import torch (and CUDA) in a fresh process; not charged to the student
+MAX_REPLY = 256 * 1024 * 1024
+ITER_LIMIT = 1_000_000
+
+
+class SubmissionError(Exception):
+    """The student's code failed; ``str()`` is written for the student."""
+
+    def __init__(self, kind: str, message: str, traceback: list[str] | None = None) -> None:
+        super().__init__(kind, message)
+        self.kind = kind
+        self.message = message
+        self.traceback = traceback or []
+
+    def __str__(self) -> str:
+        text = f"{self.kind}: {self.message}" if self.kind else self.message
+        if self.traceback:
+            text += "\n" + "\n".join(f"    {line}" for line in self.traceback)
+        return text
+
+
+class SubmissionTimeout(SubmissionError):
+    pass
+
+
+class WorkerLost(SubmissionError):
+    pass
+
+
+class Remote:
+    """A proxy for an object that lives in the worker (a student's model, figure, function).
+
+    Attribute access, calls, indexing, ``len`` and iteration are forwarded; results come back
+    as plain data or as further proxies. Comparison is identity: a proxy never equals data.
+    """
+
+    __slots__ = ("_session", "_hid", "_type", "_generation")
+
+    def __init__(self, session: Session, hid: int, type_name: str, generation: int) -> None:
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_hid", hid)
+        object.__setattr__(self, "_type", type_name)
+        object.__setattr__(self, "_generation", generation)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._session.request("getattr", target=self, name=name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._session.request("setattr", target=self, name=name, value=value)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._session.request("call", target=self, args=list(args), kwargs=kwargs)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._session.request("getitem", target=self, key=key)
+
+    def __len__(self) -> int:
+        n = self._session.request("len", target=self)
+        if type(n) is not int or n < 0:
+            raise SubmissionError("TypeError", f"len() of your {self._type} is not a non-negative integer")
+        return n
+
+    def __iter__(self) -> Iterator[Any]:
+        items = self._session.request("iter", target=self, limit=ITER_LIMIT)
+        if type(items) is not list:
+            raise SubmissionError("TypeError", f"iterating your {self._type} gave no list")
+        return iter(items)
+
+    def __repr__(self) -> str:
+        return f"<your {self._type}>"
+
+
+def type_names(obj: Any) -> list[str]:
+    """The class names (``module.Qualname``, most derived first) of a proxy's object, or of a local value."""
+    if isinstance(obj, Remote):
+        names = obj._session.request("types", target=obj)
+        return [n for n in names if type(n) is str] if type(names) is list else []
+    return [f"{c.__module__}.{c.__qualname__}" for c in type(obj).__mro__]
+
+
+@dataclass
+class Session:
+    """One submission loaded in a worker, restarted on demand."""
+
+    submission: Submission
+    module_name: str
+    cwd: Path
+    device: str = "cpu"
+    limits: Limits = field(default_factory=Limits)
+    load_timeout: float = 15.0
+
+    def __post_init__(self) -> None:
+        self.proc: WorkerProcess | None = None
+        self.generation = 0
+        self.level: str | None = None
+        self.notes: list[str] = []
+        self.outputs: list[str] = []
+        self.resolved_device: str | None = None
+        self.deadline: float | None = None
+        self.timeout_for: float | None = None
+        self.module: Remote | None = None
+        self.charged = 0.0  # seconds of worker start-up and loading inside checks, not the student's
+        self._pending: WorkerProcess | None = None
+
+    def prestart(self) -> None:
+        """Start the worker process now (it imports torch while the grader does too)."""
+        if self._pending is None and self.proc is None:
+            self._pending = WorkerProcess(self.cwd, self.limits, self.device)
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> None:
+        """Start a worker and load the submission (falling back to its definitions if needed)."""
+        began = time.monotonic()
+        if self.level is None:
+            self._first_load()
+        else:
+            self._spawn()
+            self.module = self._load(self.level)[0]
+        self.charged += time.monotonic() - began
+
+    def _spawn(self) -> None:
+        self.stop()
+        self.generation += 1
+        self.proc, self._pending = self._pending or WorkerProcess(self.cwd, self.limits, self.device), None
+        ready = self._exchange(None, time.monotonic() + START_TIMEOUT, "starting")
+        info = ready.get("ready") if type(ready) is dict else None
+        if type(info) is not dict:
+            raise WorkerLost("", "the worker process did not start properly")
+        if info.get("problem"):
+            raise WorkerLost("", str(info["problem"]))
+        self.resolved_device = str(info.get("device"))
+
+    def _load(self, level: str) -> tuple[Remote, list]:
+        result = self.request("load", _timeout=self.load_timeout, source_text=self.submission.source,
+                              filename=str(self.submission.path), module=self.module_name, level=level)
+        return result["module"], result["skipped"]
+
+    def _first_load(self) -> None:
+        problems = []
+        for level in LEVELS:
+            if self.proc is None or not self.proc.alive():
+                self._spawn()
+            try:
+                module, skipped = self._load(level)
+            except SubmissionError as exc:
+                problems.append(exc)
+                if isinstance(exc, (SubmissionTimeout, WorkerLost)):
+                    self.stop()
+                continue
+            self.level, self.module = level, module
+            if level != "full":
+                first = problems[0]
+                why = (f"it did not finish within {self.load_timeout:g} s" if isinstance(first, SubmissionTimeout)
+                       else f"it failed with {first}")
+                self.notes.append(f"Your file's top-level code was not run to the end ({why}); "
+                                  f"graded its definitions only.")
+                if level == "signatures":
+                    self.notes.append("Only imports, functions, classes and constant assignments were kept.")
+                for lineno, why_skipped in skipped[:5]:
+                    self.notes.append(f"Skipped line {lineno}: {why_skipped}")
+            return
+        raise problems[-1]
+
+    def stop(self) -> None:
+        if self._pending is not None:
+            self._pending.kill()
+            self._pending = None
+        if self.proc is not None:
+            self.outputs.append(self.proc.output.text())
+            self.proc.kill()
+            self.proc = None
+            self.module = None
+
+    # ------------------------------------------------------------------ requests
+    def begin_check(self, timeout: float, budget_left: float) -> None:
+        self.timeout_for = min(timeout, max(budget_left, 0.0))
+        self.deadline = time.monotonic() + self.timeout_for
+
+    def end_check(self) -> None:
+        self.deadline = None
+
+    def ensure_started(self) -> Remote:
+        if self.proc is None or not self.proc.alive() or self.module is None:
+            began = time.monotonic()
+            self.start()
+            if self.deadline is not None:
+                self.deadline += time.monotonic() - began
+        assert self.module is not None
+        return self.module
+
+    def request(self, op: str, _timeout: float | None = None, **kwargs: Any) -> Any:
+        if self.proc is None or not self.proc.alive():
+            raise WorkerLost("", "the process running your code has stopped; it is restarted for the next check")
+        deadline = time.monotonic() + _timeout if _timeout is not None else self.deadline
+        reply = self._exchange({"op": op, **kwargs}, deadline, op)
+        if type(reply) is not dict or len(reply) != 1:
+            self.stop()
+            raise WorkerLost("", "the worker sent a malformed reply")
+        if "ok" in reply:
+            return reply["ok"]
+        err = reply.get("error")
+        if type(err) is not dict:
+            self.stop()
+            raise WorkerLost("", "the worker sent a malformed reply")
+        trace = err.get("traceback")
+        raise SubmissionError(str(err.get("type", "Error"))[:100], str(err.get("message", ""))[:4000],
+                              [str(line)[:300] for line in trace][:12] if type(trace) is list else [])
+
+    def _exchange(self, payload: Any, deadline: float | None, what: str) -> Any:
+        proc = self.proc
+        assert proc is not None
+        try:
+            if payload is not None:
+                frame = codec.pack(payload, self._to_handle)
+                self._write(proc, frame, deadline)
+            header, buffers = codec.read_frame(proc.rep_r, lambda fd, n: self._read(fd, n, deadline), MAX_REPLY)
+            return codec.unpack(header, buffers, self._from_handle)
+        except SubmissionTimeout:
+            self.stop()
+            raise
+        except (EOFError, BrokenPipeError, OSError):
+            proc.proc.wait(timeout=5) if proc.proc.poll() is None else None
+            described = proc.exit_description() if proc.proc.poll() is not None else "stopped answering"
+            self.stop()
+            raise WorkerLost("", f"the process running your code {described} while {_verb(what)}") from None
+        except codec.CodecError as exc:
+            self.stop()
+            raise WorkerLost("", f"the worker sent data the grader cannot accept ({exc})") from None
+        except BaseException:
+            # e.g. pytest-timeout's alarm in the middle of a read: the worker's state is unknown.
+            self.stop()
+            raise
+
+    def _write(self, proc: WorkerProcess, frame: bytes, deadline: float | None) -> None:
+        view = memoryview(frame)
+        while view:
+            self._wait(proc.req_w, deadline, write=True)
+            view = view[os.write(proc.req_w, view[: 1 << 16]):]
+
+    def _read(self, fd: int, n: int, deadline: float | None) -> bytes:
+        self._wait(fd, deadline, write=False)
+        return os.read(fd, n)
+
+    def _wait(self, fd: int, deadline: float | None, write: bool) -> None:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            raise self._timeout()
+        ready = select.select([], [fd], [], remaining) if write else select.select([fd], [], [], remaining)
+        if not any(ready):
+            raise self._timeout()
+
+    def _timeout(self) -> SubmissionTimeout:
+        limit = f" ({self.timeout_for:g} s)" if self.deadline is not None and self.timeout_for else ""
+        return SubmissionTimeout("", f"your code did not finish within its time limit{limit}")
+
+    def _to_handle(self, obj: Any) -> tuple[int, str]:
+        if isinstance(obj, Remote) and obj._session is self:
+            if obj._generation != self.generation:
+                raise WorkerLost("", "this object belonged to a run of your code that was restarted")
+            return obj._hid, obj._type
+        raise codec.CodecError(f"cannot send a {type(obj).__name__} to the worker")
+
+    def _from_handle(self, hid: int, type_name: str) -> Remote:
+        return Remote(self, hid, type_name, self.generation)
+
+    # ------------------------------------------------------------------ helpers for checks
+    def import_module(self, name: str) -> Remote:
+        """A proxy for a module imported inside the worker (e.g. ``torch.nn``)."""
+        return self.request("import", name=name)
+
+    def seed(self, seed: int) -> None:
+        self.request("seed", seed=seed)
+
+    def output(self) -> str:
+        live = [self.proc.output.text()] if self.proc is not None else []
+        return "".join(self.outputs + live)
+
+
+def _verb(op: str) -> str:
+    return {"starting": "starting up", "load": "loading your file", "call": "running your code"}.get(
+        op, "answering the grader")

@@ -1,0 +1,87 @@
+"""What grading an exercise produced, and how it is shown (text for people, JSON for tools)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class CheckResult:
+    name: str
+    description: str
+    passed: bool
+    points: int
+    max_points: int
+    hidden: bool
+    message: str = ""
+
+
+@dataclass
+class ExerciseReport:
+    exercise: str
+    title: str
+    file: str | None
+    checks: list[CheckResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    time_used: float = 0.0
+    budget: float = 0.0
+    device: str = "cpu"
+    protections: list[str] = field(default_factory=list)
+    output: str = ""
+
+    @property
+    def score(self) -> int:
+        return sum(c.points for c in self.checks)
+
+    @property
+    def max_score(self) -> int:
+        return sum(c.max_points for c in self.checks)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.checks) and all(c.passed for c in self.checks)
+
+    def as_dict(self) -> dict:
+        return {
+            "exercise": self.exercise,
+            "title": self.title,
+            "file": self.file,
+            "score": self.score,
+            "max_score": self.max_score,
+            "passed": self.passed,
+            "checks": [asdict(c) for c in self.checks],
+            "notes": self.notes,
+            "time_used": round(self.time_used, 3),
+            "budget": self.budget,
+            "device": self.device,
+            "protections": self.protections,
+        }
+
+
+def render(report: ExerciseReport, color: bool = False, show_output: bool = False) -> str:
+    """The report a student reads: each check with its verdict, why it failed, score and time."""
+
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+    lines = []
+    head = f"{report.exercise}  {report.title}"
+    score = f"{report.score}/{report.max_score}"
+    lines.append(f"{paint(head, '1')}  {paint(score, '32;1' if report.passed else '31;1')}")
+    if report.file:
+        lines.append(f"  file: {report.file}")
+    for note in report.notes:
+        lines.append(f"  {paint('note:', '33')} {note}")
+    for check in report.checks:
+        mark = paint("PASS", "32") if check.passed else paint("FAIL", "31")
+        tag = " (hidden)" if check.hidden else ""
+        lines.append(f"  {mark} {check.description}{tag}  [{check.points}/{check.max_points}]")
+        if check.message and not check.passed:
+            for line in check.message.splitlines():
+                lines.append(f"         {line}")
+    lines.append(f"  time: {report.time_used:.1f} s of your {report.budget:g} s budget, on {report.device}")
+    if show_output and report.output.strip():
+        lines.append("  ---- what your code printed (not part of the grade) ----")
+        lines.extend(f"  | {line}" for line in report.output.splitlines())
+        lines.append("  ---- end of your code's output ----")
+    return "\n".join(lines)

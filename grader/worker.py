@@ -1,0 +1,194 @@
+"""The sandboxed worker: loads one submission and answers the grader's requests.
+
+Run as ``python -m pttutor.grader.worker`` by :mod:`pttutor.grader.sandbox`, never imported
+by the grader. It imports torch, applies its resource limits, says it is ready, then serves
+requests one at a time: load the submission, get or set an attribute, call, iterate, index.
+Results that are plain data are sent as data; everything else stays here and is sent as a
+handle. Exceptions raised by student code (``SystemExit`` included) are sent back as errors
+with the part of the traceback that lies in the submission.
+"""
+
+from __future__ import annotations
+
+import builtins
+import itertools
+import os
+import random
+import sys
+import traceback
+import types
+
+from pttutor.grader import codec, source
+
+MAX_REPLY = 512 * 1024 * 1024
+
+
+class Worker:
+    def __init__(self, req_fd: int, rep_fd: int, device: str) -> None:
+        self.req_fd = req_fd
+        self.rep_fd = rep_fd
+        self.device = device
+        self.objects: dict[int, object] = {}
+        self._ids: dict[int, int] = {}  # id(obj) -> handle id, so one object has one handle
+        self.counter = itertools.count(1)
+        self.filename = "<submission>"
+
+    # ---------------------------------------------------------------- handles
+    def to_handle(self, obj: object) -> tuple[int, str]:
+        hid = self._ids.get(id(obj))
+        if hid is None or self.objects.get(hid) is not obj:
+            hid = next(self.counter)
+            self.objects[hid] = obj
+            self._ids[id(obj)] = hid
+        cls = type(obj)
+        return hid, f"{getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', '?')}"
+
+    def from_handle(self, hid: int, _type: str) -> object:
+        try:
+            return self.objects[hid]
+        except KeyError:
+            raise codec.CodecError(f"unknown handle {hid}") from None
+
+    # ---------------------------------------------------------------- protocol
+    def read(self) -> object:
+        header, buffers = codec.read_frame(self.req_fd, os.read, MAX_REPLY)
+        return codec.unpack(header, buffers, self.from_handle, tensor_device=self.device)
+
+    def send(self, payload: object) -> None:
+        try:
+            frame = codec.pack(payload, self.to_handle)
+        except Exception as exc:  # an object that refuses to be described
+            frame = codec.pack({"error": self.describe(exc)})
+        view = memoryview(frame)
+        while view:
+            written = os.write(self.rep_fd, view)
+            view = view[written:]
+
+    def describe(self, exc: BaseException) -> dict:
+        try:
+            message = str(exc)
+        except Exception:
+            message = "<the exception's message could not be shown>"
+        frames = [
+            f"line {frame.lineno}, in {frame.name}: {(frame.line or '').strip()}"
+            for frame in traceback.extract_tb(exc.__traceback__)
+            if frame.filename == self.filename
+        ]
+        if isinstance(exc, SystemExit):
+            kind = "SystemExit"
+            message = f"your code called sys.exit({exc.code!r})"
+        else:
+            kind = type(exc).__name__
+        return {"type": kind, "message": message[:4000], "traceback": frames[-12:]}
+
+    def serve(self) -> None:
+        while True:
+            try:
+                request = self.read()
+            except EOFError:
+                return
+            try:
+                op = request.get("op")
+                handler = getattr(self, f"op_{op}", None)
+                if handler is None:
+                    raise codec.CodecError(f"unknown operation {op!r}")
+                result = handler(**{k: v for k, v in request.items() if k != "op"})
+            except BaseException as exc:  # student code may raise anything, SystemExit included
+                self.send({"error": self.describe(exc)})
+            else:
+                self.send({"ok": result})
+
+    # ---------------------------------------------------------------- operations
+    def op_load(self, source_text: str, filename: str, module: str, level: str) -> object:
+        self.filename = filename
+        mod = types.ModuleType(module)
+        mod.__file__ = filename
+        sys.modules[module] = mod
+        if level == "full":
+            exec(compile(source_text, filename, "exec"), mod.__dict__)
+            skipped = []
+        else:
+            skipped = []
+            for lineno, code in source.statements(source_text, filename, level):
+                try:
+                    exec(code, mod.__dict__)
+                except Exception as exc:
+                    skipped.append([lineno, f"{type(exc).__name__}: {str(exc)[:200]}"])
+        return {"module": mod, "skipped": skipped}
+
+    def op_getattr(self, target: object, name: str) -> object:
+        return getattr(target, name)
+
+    def op_setattr(self, target: object, name: str, value: object) -> None:
+        setattr(target, name, value)
+
+    def op_call(self, target: object, args: list, kwargs: dict) -> object:
+        return target(*args, **kwargs)
+
+    def op_getitem(self, target: object, key: object) -> object:
+        return target[key]
+
+    def op_iter(self, target: object, limit: int) -> list:
+        return list(itertools.islice(iter(target), limit))
+
+    def op_len(self, target: object) -> int:
+        return len(target)
+
+    def op_import(self, name: str) -> object:
+        import importlib
+
+        return importlib.import_module(name)
+
+    def op_types(self, target: object) -> list:
+        return [f"{c.__module__}.{c.__qualname__}" for c in type(target).__mro__]
+
+    def op_seed(self, seed: int) -> None:
+        import numpy
+        import torch
+
+        random.seed(seed)
+        numpy.random.seed(seed % 2**32)
+        torch.manual_seed(seed)
+
+
+def apply_limits(memory_mb: int, fsize: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if fsize:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def main() -> None:
+    req_fd, rep_fd = (int(fd) for fd in os.environ.pop("PTTUTOR_WORKER_FDS").split(","))
+    memory_mb = int(os.environ.pop("PTTUTOR_WORKER_MEMORY_MB", "0"))
+    fsize = int(os.environ.pop("PTTUTOR_WORKER_FSIZE", "0"))
+    device = os.environ.pop("PTTUTOR_WORKER_DEVICE", "cpu")
+
+    import numpy  # noqa: F401  (loaded before the student's code, outside its budget)
+    import torch
+
+    problem = None
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            problem = "CUDA was requested but this machine has no usable CUDA device"
+        else:
+            torch.set_default_device(device)
+            memory_mb = 0  # RLIMIT_DATA would also count the CUDA driver's mappings
+    if os.name == "posix":
+        apply_limits(memory_mb, fsize)
+    sys.argv = ["submission"]
+    builtins.display = lambda *objs, **_: print(*objs)  # notebooks call display()
+    worker = Worker(req_fd, rep_fd, device)
+    worker.send({"ready": {"device": device, "torch": torch.__version__, "pid": os.getpid(),
+                           "memory_mb": memory_mb, "problem": problem}})
+    worker.serve()
+
+
+if __name__ == "__main__":
+    main()
