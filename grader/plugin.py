@@ -137,6 +137,8 @@ def worker(request: pytest.FixtureRequest) -> Session:
     grading = _grading(request)
     if grading.load_error is not None:
         raise SubmissionError("", grading.load_error)
+    if grading.budget_left() <= 0:
+        raise SubmissionTimeout("", f"the exercise's time budget of {grading.budget:g} s is used up")
     try:
         grading.session.ensure_started()
     except SubmissionError as exc:

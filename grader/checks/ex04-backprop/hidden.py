@@ -1,0 +1,254 @@
+"""Hidden checks for ex04-backprop: randomized comparisons with the reference and the classic mistakes."""
+
+import contextlib
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from pttutor.grader import expect
+from pttutor.grader.remote import SubmissionError, SubmissionTimeout, WorkerLost
+
+pytestmark = pytest.mark.hidden
+
+NO_GRAD = ("update each parameter in place inside `with torch.no_grad():` (`w1 -= lr * w1.grad`), "
+           "or through .data (`w1.data -= lr * w1.grad`), so that the update is not recorded by autograd")
+
+
+def _why(message, in_train):
+    """The usual cause of an autograd error, in the student's terms (None if unknown)."""
+    if "leaf Variable that requires grad" in message:
+        return ("an in-place update such as `w1 -= lr * w1.grad` outside torch.no_grad(): autograd refuses "
+                "to record an in-place change of a tensor that requires grad. Fix: " + NO_GRAD + ".")
+    if "backward through the graph a second time" in message:
+        return ("the update was recorded by autograd (no torch.no_grad() or .data), so every new parameter "
+                "hangs on the previous sample's graph and backward() runs into it again. Fix: " + NO_GRAD + ".")
+    if "NoneType" in message:
+        if in_train:
+            return ("a .grad that is None: after `w1 = w1 - lr * w1.grad` outside torch.no_grad(), w1 is the "
+                    "result of a computation, no longer a leaf tensor, so backward() does not fill its .grad. "
+                    "Fix: " + NO_GRAD + ".")
+        return ("a .grad that is None: backward() fills .grad only for tensors created with "
+                "requires_grad=True; create w1, w2 and b that way.")
+    if "does not require grad" in message:
+        why = ("backward() found nothing that requires grad: create w1, w2 and b with requires_grad=True")
+        if in_train:
+            why += (" and keep them; a parameter rebuilt in the update (e.g. from .detach() or torch.tensor(...)) "
+                    "loses requires_grad. Fix: " + NO_GRAD)
+        return why + "."
+    return None
+
+
+@contextlib.contextmanager
+def _explained(call, in_train=False):
+    """Turn a known autograd error raised by the student's code into a message naming its cause."""
+    try:
+        yield
+    except (SubmissionTimeout, WorkerLost):
+        raise
+    except SubmissionError as exc:
+        why = _why(exc.message, in_train)
+        if why is None:
+            raise
+        raise expect.CheckFailed(f"{call} raised {exc}\nThe usual cause is {why}") from None
+
+
+def _replay(xs, ys, w1, w2, b, lr, epochs, zeroed=("w1", "w2", "b"), record="before",
+            batch=False, zero_each_epoch=False):
+    """Per-sample SGD in plain floats, optionally with one of the students' mistakes.
+
+    ``zeroed``: the parameters whose gradients are zeroed after each update (the others
+    accumulate, as with a forgotten ``.grad.zero_()``). ``record``: what goes into the
+    history ("before": the last sample's loss before its update, the convention; "after":
+    after its update; "mean" / "sum": over the epoch's samples, each before its update;
+    "first": the first sample's loss). ``batch``: one update per epoch with the summed
+    gradients, instead of one per sample. ``zero_each_epoch``: zero all gradients at the
+    end of each epoch only.
+    """
+    p = {"w1": float(w1), "w2": float(w2), "b": float(b)}
+    g = {"w1": 0.0, "w2": 0.0, "b": 0.0}
+    history = []
+    for _ in range(epochs):
+        losses = []
+        for x, y in zip(xs, ys):
+            error = p["w1"] * x * x + p["w2"] * x + p["b"] - y
+            losses.append(error * error)
+            g["w1"] += 2 * error * x * x
+            g["w2"] += 2 * error * x
+            g["b"] += 2 * error
+            if not batch:
+                for k in p:
+                    p[k] -= lr * g[k]
+                for k in zeroed:
+                    g[k] = 0.0
+        if batch:
+            for k in p:
+                p[k] -= lr * g[k]
+                g[k] = 0.0
+        if zero_each_epoch:
+            for k in g:
+                g[k] = 0.0
+        last_error = p["w1"] * x * x + p["w2"] * x + p["b"] - y
+        after = last_error * last_error
+        history.append({"before": losses[-1], "after": after, "mean": sum(losses) / len(losses),
+                        "sum": sum(losses), "first": losses[0]}[record])
+    return [p["w1"], p["w2"], p["b"]], history
+
+
+def _numbers(result, what, n):
+    expect.that(type(result) in (tuple, list) and len(result) == n,
+                f"{what} should return a tuple of {n}; got {expect.describe(result)}")
+    return [expect.number(v, f"{what}[{i}]") for i, v in enumerate(result)]
+
+
+def _train(sub, xs, ys, w1, w2, b, lr, epochs):
+    """Call the student's train; return ([w1, w2, b], history as an array of length epochs)."""
+    call = f"train(xs, ys, w1={w1:.4g}, w2={w2:.4g}, b={b:.4g}, lr={lr:.4g}, epochs={epochs})"
+    with _explained(call, in_train=True):
+        result = sub.train(xs, ys, w1=w1, w2=w2, b=b, lr=lr, epochs=epochs)
+    expect.that(type(result) in (tuple, list) and len(result) == 4,
+                f"train should return (w1, w2, b, loss_history); got {expect.describe(result)}")
+    params = [expect.number(v, f"train's {name}") for v, name in zip(result[:3], ("w1", "w2", "b"))]
+    history = expect.as_array(result[3], "loss_history").reshape(-1)
+    expect.that(history.size == epochs,
+                f"{call}: loss_history should hold one loss per epoch ({epochs}); got {expect.describe(result[3])}")
+    return params, history
+
+
+def _random_problem(rng, n=None):
+    """Data from a random quadratic plus noise, a random start, a learning rate that converges."""
+    n = int(rng.integers(3, 7)) if n is None else n
+    xs = [float(v) for v in rng.uniform(-1.5, 1.5, size=n)]
+    a, c, d = rng.normal(size=3)
+    ys = [float(a * x * x + c * x + d + rng.normal(scale=0.3)) for x in xs]
+    w1, w2, b = (float(v) for v in rng.normal(size=3))
+    lr = float(rng.uniform(0.005, 0.03))
+    return xs, ys, w1, w2, b, lr
+
+
+@pytest.mark.points(1)
+def test_gradients_by_hand_random(sub, ref, rng):
+    """gradients_by_hand agrees with the chain rule at random points"""
+    for _ in range(6):
+        x = float(rng.uniform(0.2, 3.0) * rng.choice([-1, 1]))
+        y, w1, w2, b = (float(v) for v in rng.normal(scale=2.0, size=4))
+        expected = ref.gradients_by_hand(x, y, w1, w2, b)
+        e = 2 * (ref.forward(x, w1, w2, b) - y)
+        got = _numbers(sub.gradients_by_hand(x, y, w1, w2, b), "gradients_by_hand", 3)
+        expect.close(got, expected, f"(dw1, dw2, db) at x={x:.4g}, y={y:.4g}, w1={w1:.4g}, w2={w2:.4g}, b={b:.4g}",
+                     rtol=1e-6, atol=1e-9, mistakes={
+                         "the factor 2 from d(error**2)/d(y_hat) = 2 * error is missing": [v / 2 for v in expected],
+                         "the sign is flipped: d(y_hat - y)**2 / d(y_hat) = 2 * (y_hat - y), not 2 * (y - y_hat)":
+                             [-v for v in expected],
+                         "dw1 uses x instead of x**2 (dy_hat/dw1 = x**2)": [e * x, e * x, e],
+                         "dw1 uses 2*x, the derivative of x**2 with respect to x, but dy_hat/dw1 = x**2":
+                             [e * 2 * x, e * x, e],
+                         "dw1 and dw2 are swapped: dy_hat/dw1 = x**2 and dy_hat/dw2 = x": [e * x, e * x * x, e],
+                         "dw2 is missing its factor x (dy_hat/dw2 = x)": [e * x * x, e, e],
+                         "db is multiplied by x, but dy_hat/db = 1": [e * x * x, e * x, e * x],
+                     })
+
+
+@pytest.mark.points(1)
+def test_gradients_autograd_random(sub, ref, rng, device):
+    """gradients_autograd agrees with the reference and with the chain rule at random points"""
+    for _ in range(5):
+        x = float(rng.uniform(0.2, 3.0) * rng.choice([-1, 1]))
+        y, w1, w2, b = (float(v) for v in rng.normal(scale=2.0, size=4))
+        call = f"gradients_autograd({x:.4g}, {y:.4g}, {w1:.4g}, {w2:.4g}, {b:.4g})"
+        expected = ref.gradients_autograd(x, y, w1, w2, b)
+        by_hand = ref.gradients_by_hand(x, y, w1, w2, b)
+        expect.close(expected, by_hand, "the reference's autograd against the chain rule", rtol=1e-4, atol=1e-4)
+        e = ref.forward(x, w1, w2, b) - y
+        for attempt in ("first", "second"):
+            with _explained(call):
+                result = sub.gradients_autograd(x, y, w1, w2, b)
+            got = _numbers(result, "gradients_autograd", 3)
+            expect.close(got, expected, f"{call} (called a {attempt} time)", rtol=1e-4, atol=1e-4,
+                         loose=device != "cpu", mistakes={
+                             "the gradients of the second call are twice the right ones: .grad accumulates across "
+                             "calls; make fresh tensors in each call (or zero their .grad first)":
+                                 [2 * v for v in expected],
+                             "the loss is not squared: backward() must start from (y_hat - y) ** 2": [x * x, x, 1.0],
+                             "the loss is the absolute error, not the squared error (y_hat - y) ** 2":
+                                 [math.copysign(1.0, e) * v for v in (x * x, x, 1.0)],
+                         })
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(20)
+def test_train_random(sub, ref, rng, device):
+    """train agrees with the reference on other data, starting points, learning rates and epoch counts"""
+    for _ in range(3):
+        xs, ys, w1, w2, b, lr = _random_problem(rng)
+        epochs = int(rng.integers(10, 61))
+        params, _ = _train(sub, xs, ys, w1, w2, b, lr, epochs)
+        *expected, _ = ref.train(xs, ys, w1=w1, w2=w2, b=b, lr=lr, epochs=epochs)
+        expect.close(params, expected, f"(w1, w2, b) after train(xs, ys, w1={w1:.4g}, w2={w2:.4g}, b={b:.4g}, "
+                     f"lr={lr:.4g}, epochs={epochs}) on {len(xs)} random samples", rtol=1e-3, atol=1e-5,
+                     loose=device != "cpu", mistakes={
+                         "it trains on the course data x_data, y_data instead of the xs, ys passed in":
+                             _replay([1.0, 2.0, 3.0], [2.0, 4.0, 6.0], w1, w2, b, lr, epochs)[0],
+                         "it starts from w1=w2=b=1 instead of the initial values passed in":
+                             _replay(xs, ys, 1.0, 1.0, 1.0, lr, epochs)[0],
+                         "it uses lr=0.01 instead of the learning rate passed in":
+                             _replay(xs, ys, w1, w2, b, 0.01, epochs)[0],
+                         "it runs 100 epochs instead of the number passed in":
+                             _replay(xs, ys, w1, w2, b, lr, 100)[0],
+                         "it takes one step per epoch: the update must come after every sample (per-sample SGD)":
+                             _replay(xs, ys, w1, w2, b, lr, epochs, record="before", batch=True)[0],
+                     })
+    xs, ys, w1, w2, b, lr = _random_problem(rng)
+    params, _ = _train(sub, xs, ys, w1, w2, b, lr, 0)
+    expect.close(params, [w1, w2, b], "(w1, w2, b) after 0 epochs (the initial values)", rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(20)
+def test_train_loss_history(sub, ref, rng, device):
+    """loss_history[e] is the loss of epoch e's last sample, computed before its update"""
+    for _ in range(2):
+        xs, ys, w1, w2, b, lr = _random_problem(rng)
+        epochs = int(rng.integers(8, 31))
+        _, history = _train(sub, xs, ys, w1, w2, b, lr, epochs)
+        expected = ref.train(xs, ys, w1=w1, w2=w2, b=b, lr=lr, epochs=epochs)[3]
+        mistakes = {
+            "loss_history[e] holds the loss after the last sample's update; record l.item() of the epoch's last "
+            "sample as computed before its update": "after",
+            "loss_history[e] is the mean over the epoch's samples; it should be the loss of the epoch's last "
+            "sample": "mean",
+            "loss_history[e] is the sum over the epoch's samples; it should be the loss of the epoch's last "
+            "sample": "sum",
+            "loss_history[e] is the loss of the epoch's first sample; it should be the loss of its last sample":
+                "first",
+        }
+        expect.close(history, expected, f"loss_history of a {epochs}-epoch run on {len(xs)} random samples",
+                     rtol=1e-3, atol=1e-6, loose=device != "cpu",
+                     mistakes={m: _replay(xs, ys, w1, w2, b, lr, epochs, record=r)[1] for m, r in mistakes.items()})
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(20)
+def test_train_zeroes_gradients(sub, ref, rng, device):
+    """train zeroes every gradient after each update (otherwise backward() adds them up)"""
+    for _ in range(2):
+        xs, ys, w1, w2, b, _lr = _random_problem(rng)
+        lr, epochs = 0.01, 4
+        params, _ = _train(sub, xs, ys, w1, w2, b, lr, epochs)
+        *expected, _ = ref.train(xs, ys, w1=w1, w2=w2, b=b, lr=lr, epochs=epochs)
+        mistakes = {}
+        for k in (3, 2, 1):
+            for kept in itertools.combinations(("w1", "w2", "b"), k):
+                names = ", ".join(f"{name}.grad" for name in kept)
+                which = "the gradients are" if k == 3 else f"{names} {'is' if k == 1 else 'are'}"
+                mistake = (f"{which} never zeroed: backward() adds to .grad, so each step uses the sum of all "
+                           f"gradients so far; call .grad.zero_() on every parameter after each update")
+                zeroed = tuple(n for n in ("w1", "w2", "b") if n not in kept)
+                mistakes[mistake] = _replay(xs, ys, w1, w2, b, lr, epochs, zeroed=zeroed)[0]
+        mistakes["the gradients are zeroed only once per epoch instead of after every sample's update"] = \
+            _replay(xs, ys, w1, w2, b, lr, epochs, zeroed=(), zero_each_epoch=True)[0]
+        mistakes["nothing was learned: the gradients are zeroed before the update (zero them after it), or the "
+                 "update does not change the parameters"] = [w1, w2, b]
+        expect.close(params, expected, f"(w1, w2, b) after {epochs} epochs with lr={lr} on {len(xs)} random samples",
+                     rtol=1e-3, atol=1e-5, loose=device != "cpu", mistakes=mistakes)

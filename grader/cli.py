@@ -1,0 +1,151 @@
+"""``pttutor-grade``: the command line of pttutor (a thin click layer over the engine).
+
+Heavy modules (torch, pytest, nbformat) are imported only by the commands that grade, so
+``pttutor-grade --help``, ``--version``, ``list`` and ``hint`` answer at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pttutor.grader import __version__, registry
+from pttutor.grader.report import ExerciseReport, render
+
+DEVICE_CHOICE = click.Choice(["cpu", "cuda", "auto"])
+
+
+def _exercise(exercise_id: str) -> registry.Exercise:
+    try:
+        return registry.get(exercise_id)
+    except KeyError as exc:
+        raise click.UsageError(exc.args[0]) from None
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _default_file(ex: registry.Exercise, folder: Path) -> Path | None:
+    """The student's file for ``ex`` in ``folder``: the ``.py`` file, else the notebook."""
+    for name in (ex.file, ex.notebook):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _exercise_for_file(path: Path) -> registry.Exercise:
+    for ex in registry.exercises():
+        if path.stem == ex.stem:
+            return ex
+    raise click.UsageError(f"cannot tell which exercise {path.name} is; name the exercise id")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pttutor-grade")
+def main() -> None:
+    """Graded PyTorch exercises: check your work, get hints, grade a class."""
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the exercises as a JSON array.")
+def list_command(as_json: bool) -> None:
+    """List the exercises in course order."""
+    exercises = registry.exercises()
+    if as_json:
+        click.echo(json.dumps([ex.as_dict() for ex in exercises], indent=2))
+        return
+    for ex in exercises:
+        click.echo(f"{ex.id:<24} {ex.points:>3} pts  {ex.file:<28} {ex.title}")
+
+
+@main.command()
+@click.argument("exercise_id", metavar="ID")
+def hint(exercise_id: str) -> None:
+    """Show the hint of exercise ID."""
+    ex = _exercise(exercise_id)
+    click.echo(f"{ex.id}: {ex.title}\n\n{ex.hint}\n\nCourse: {ex.course}")
+
+
+def _grade(ex: registry.Exercise, path: Path, **options) -> ExerciseReport:
+    from pttutor.grader.engine import GradingError, grade
+
+    try:
+        return grade(ex, path, **options)
+    except GradingError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.argument("exercise_ids", metavar="[ID]...", nargs=-1)
+@click.option("--path", "path", type=click.Path(path_type=Path, dir_okay=False),
+              help="The file to grade (a .py file or a notebook); default: the exercise's file in this folder.")
+@click.option("--hidden", is_flag=True, help="Run the hidden checks too (instructors).")
+@click.option("--device", type=DEVICE_CHOICE, default="cpu", show_default=True,
+              help="Where your code runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--show-output", is_flag=True, help="Show what your code printed while it was graded.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the inputs the checks choose.")
+def check(exercise_ids: tuple[str, ...], path: Path | None, hidden: bool, device: str, as_json: bool,
+          show_output: bool, seed: int) -> None:
+    """Grade your exercise file(s) and explain every failed check.
+
+    Exit status: 0 when every check passed, 1 when any failed, 2 for a usage error.
+    """
+    exercises = [_exercise(i) for i in exercise_ids]
+    if path is not None:
+        if len(exercises) > 1:
+            raise click.UsageError("--path grades one exercise; give at most one ID with it")
+        if not path.is_file():
+            raise click.UsageError(f"{path} does not exist")
+        jobs = [(exercises[0] if exercises else _exercise_for_file(path), path)]
+    else:
+        cwd = Path.cwd()
+        if not exercises:
+            exercises = [ex for ex in registry.exercises() if _default_file(ex, cwd)]
+            if not exercises:
+                raise click.UsageError(f"no exercise file in {cwd}; name an exercise id or use --path")
+        jobs = []
+        for ex in exercises:
+            found = _default_file(ex, cwd)
+            if found is None:
+                raise click.UsageError(f"{ex.file} (or {ex.notebook}) is not in {cwd}; use --path FILE")
+            jobs.append((ex, found))
+    reports = [_grade(ex, p, hidden=hidden, device=device, seed=seed) for ex, p in jobs]
+    if as_json:
+        data = [r.as_dict() for r in reports]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2))
+    else:
+        click.echo("\n\n".join(render(r, color=_color(), show_output=show_output) for r in reports))
+    sys.exit(0 if all(r.passed for r in reports) else 1)
+
+
+@main.command()
+@click.argument("exercise_ids", metavar="[ID]...", nargs=-1)
+def selftest(exercise_ids: tuple[str, ...]) -> None:
+    """Check the course itself: every reference solution passes all its checks, every stub fails them."""
+    exercises = [_exercise(i) for i in exercise_ids] or list(registry.exercises())
+    failures = 0
+    for ex in exercises:
+        problems = [f"missing {p}" for p in registry.missing_files(ex)]
+        if not problems:
+            solution = _grade(ex, ex.solution_path, hidden=True)
+            stub = _grade(ex, ex.stub_path, hidden=True)
+            if solution.max_score != ex.points:
+                problems.append(f"checks are worth {solution.max_score} points, the registry says {ex.points}")
+            problems += [f"solution fails {c.name}: {c.message.splitlines()[0] if c.message else ''}"
+                         for c in solution.checks if not c.passed]
+            problems += [f"stub passes {c.name}" for c in stub.checks if c.passed]
+            summary = f"solution {solution.score}/{solution.max_score}, stub {stub.score}/{stub.max_score}"
+        else:
+            summary = "incomplete"
+        failures += bool(problems)
+        click.echo(f"{'ok  ' if not problems else 'FAIL'} {ex.id}: {summary}")
+        for problem in problems:
+            click.echo(f"       {problem}")
+    click.echo(f"{len(exercises) - failures} of {len(exercises)} exercises pass the self-test")
+    sys.exit(1 if failures else 0)

@@ -1,0 +1,34 @@
+"""Shared helpers for pttutor's own test suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pttutor.grader import engine, registry
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED_DATA = PROJECT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def grade_source(tmp_path: Path):
+    """Grade Python ``source`` as the student's file for an exercise (hidden checks included)."""
+
+    def run(exercise_id: str, source: str, name: str | None = None, **options):
+        ex = registry.get(exercise_id)
+        path = tmp_path / (name or ex.file)
+        path.write_text(source, encoding="utf-8")
+        options.setdefault("hidden", True)
+        return engine.grade(ex, path, **options)
+
+    return run
+
+
+def stub_source(exercise_id: str) -> str:
+    return registry.get(exercise_id).stub_path.read_text(encoding="utf-8")
+
+
+def solution_source(exercise_id: str) -> str:
+    return registry.get(exercise_id).solution_path.read_text(encoding="utf-8")
