@@ -72,10 +72,12 @@ def hint(exercise_id: str) -> None:
 
 
 def _grade(ex: registry.Exercise, path: Path, **options) -> ExerciseReport:
-    from pttutor.grader.engine import GradingError, grade
+    from pttutor.grader.engine import DeviceUnavailable, GradingError, grade
 
     try:
         return grade(ex, path, **options)
+    except DeviceUnavailable as exc:
+        raise click.UsageError(str(exc)) from None
     except GradingError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -24,6 +24,10 @@ class GradingError(Exception):
     """Grading could not take place (a missing file, an unreadable notebook, missing checks)."""
 
 
+class DeviceUnavailable(GradingError):
+    """The requested device cannot be used on this machine."""
+
+
 class _Sink:
     """Receives the plugin's state from inside ``pytest.main``."""
 
@@ -105,6 +109,8 @@ def grade(
     if grading is None or code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) \
             or (code == pytest.ExitCode.INTERRUPTED and not grading.results):
         raise GradingError(f"the checks of {exercise.id} could not be run (pytest exit code {int(code)})")
+    if grading.session.startup_problem:
+        raise DeviceUnavailable(grading.session.startup_problem)
     if not grading.expected:
         raise GradingError(f"no checks were collected for {exercise.id}")
     report = ExerciseReport(

@@ -121,6 +121,7 @@ class Session:
         self.notes: list[str] = []
         self.outputs: list[str] = []
         self.resolved_device: str | None = None
+        self.startup_problem: str | None = None  # the worker cannot run here at all (e.g. no CUDA)
         self.deadline: float | None = None
         self.timeout_for: float | None = None
         self.module: Remote | None = None
@@ -152,7 +153,8 @@ class Session:
         if type(info) is not dict:
             raise WorkerLost("", "the worker process did not start properly")
         if info.get("problem"):
-            raise WorkerLost("", str(info["problem"]))
+            self.startup_problem = str(info["problem"])
+            raise WorkerLost("", self.startup_problem)
         self.resolved_device = str(info.get("device"))
 
     def _load(self, level: str) -> tuple[Remote, list]:

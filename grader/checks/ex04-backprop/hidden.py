@@ -96,6 +96,39 @@ def _replay(xs, ys, w1, w2, b, lr, epochs, zeroed=("w1", "w2", "b"), record="bef
     return [p["w1"], p["w2"], p["b"]], history
 
 
+def _train_mistakes(xs, ys, w1, w2, b, lr, epochs, part):
+    """What the usual mistakes in train produce: part 0 gives (w1, w2, b), part 1 loss_history."""
+    def run(**changes):
+        args = dict(xs=xs, ys=ys, w1=w1, w2=w2, b=b, lr=lr, epochs=epochs)
+        args.update(changes)
+        return _replay(**args)[part]
+
+    mistakes = {}
+    for k in (3, 2, 1):
+        for kept in itertools.combinations(("w1", "w2", "b"), k):
+            which = "the gradients are" if k == 3 else \
+                f"{', '.join(f'{name}.grad' for name in kept)} {'is' if k == 1 else 'are'}"
+            mistake = (f"{which} never zeroed: backward() adds to .grad, so each step uses the sum of all "
+                       "gradients so far; call .grad.zero_() on every parameter after each update")
+            mistakes[mistake] = run(zeroed=tuple(n for n in ("w1", "w2", "b") if n not in kept))
+    mistakes["the gradients are zeroed only once per epoch instead of after every sample's update"] = \
+        run(zeroed=(), zero_each_epoch=True)
+    mistakes["it takes one step per epoch: the update must come after every sample (per-sample SGD)"] = \
+        run(batch=True)
+    mistakes["nothing was learned: the gradients are zeroed before the update (zero them after it), or the "
+             "update does not change the parameters"] = run(lr=0.0)
+    if [float(x) for x in xs] != [1.0, 2.0, 3.0] or [float(y) for y in ys] != [2.0, 4.0, 6.0]:
+        mistakes["it trains on the course data x_data, y_data instead of the xs, ys passed in"] = \
+            run(xs=[1.0, 2.0, 3.0], ys=[2.0, 4.0, 6.0])
+    if part == 1:
+        last = "record l.item() of the epoch's last sample as computed before its update"
+        mistakes[f"loss_history[e] holds the loss after the last sample's update; {last}"] = run(record="after")
+        mistakes[f"loss_history[e] is the mean over the epoch's samples; {last}"] = run(record="mean")
+        mistakes[f"loss_history[e] is the sum over the epoch's samples; {last}"] = run(record="sum")
+        mistakes[f"loss_history[e] is the loss of the epoch's first sample; {last}"] = run(record="first")
+    return mistakes
+
+
 def _numbers(result, what, n):
     expect.that(type(result) in (tuple, list) and len(result) == n,
                 f"{what} should return a tuple of {n}; got {expect.describe(result)}")
@@ -161,15 +194,20 @@ def test_gradients_autograd_random(sub, ref, rng, device):
         by_hand = ref.gradients_by_hand(x, y, w1, w2, b)
         expect.close(expected, by_hand, "the reference's autograd against the chain rule", rtol=1e-4, atol=1e-4)
         e = ref.forward(x, w1, w2, b) - y
-        for attempt in ("first", "second"):
+        calls = []
+        for _attempt in range(2):
             with _explained(call):
-                result = sub.gradients_autograd(x, y, w1, w2, b)
-            got = _numbers(result, "gradients_autograd", 3)
+                calls.append(_numbers(sub.gradients_autograd(x, y, w1, w2, b), "gradients_autograd", 3))
+        first, second = calls
+        increment = [s - f for s, f in zip(second, first)]
+        if np.allclose(increment, expected, rtol=1e-4, atol=1e-4) \
+                and not np.allclose(second, expected, rtol=1e-4, atol=1e-4):
+            raise expect.CheckFailed(
+                f"{call} gave {first} and, called again, {second}: each call adds its gradients to the ones "
+                "before. .grad accumulates across calls; make fresh tensors with requires_grad=True in each call.")
+        for attempt, got in (("first", first), ("second", second)):
             expect.close(got, expected, f"{call} (called a {attempt} time)", rtol=1e-4, atol=1e-4,
                          loose=device != "cpu", mistakes={
-                             "the gradients of the second call are twice the right ones: .grad accumulates across "
-                             "calls; make fresh tensors in each call (or zero their .grad first)":
-                                 [2 * v for v in expected],
                              "the loss is not squared: backward() must start from (y_hat - y) ** 2": [x * x, x, 1.0],
                              "the loss is the absolute error, not the squared error (y_hat - y) ** 2":
                                  [math.copysign(1.0, e) * v for v in (x * x, x, 1.0)],
@@ -188,16 +226,13 @@ def test_train_random(sub, ref, rng, device):
         expect.close(params, expected, f"(w1, w2, b) after train(xs, ys, w1={w1:.4g}, w2={w2:.4g}, b={b:.4g}, "
                      f"lr={lr:.4g}, epochs={epochs}) on {len(xs)} random samples", rtol=1e-3, atol=1e-5,
                      loose=device != "cpu", mistakes={
-                         "it trains on the course data x_data, y_data instead of the xs, ys passed in":
-                             _replay([1.0, 2.0, 3.0], [2.0, 4.0, 6.0], w1, w2, b, lr, epochs)[0],
+                         **_train_mistakes(xs, ys, w1, w2, b, lr, epochs, 0),
                          "it starts from w1=w2=b=1 instead of the initial values passed in":
                              _replay(xs, ys, 1.0, 1.0, 1.0, lr, epochs)[0],
                          "it uses lr=0.01 instead of the learning rate passed in":
                              _replay(xs, ys, w1, w2, b, 0.01, epochs)[0],
                          "it runs 100 epochs instead of the number passed in":
                              _replay(xs, ys, w1, w2, b, lr, 100)[0],
-                         "it takes one step per epoch: the update must come after every sample (per-sample SGD)":
-                             _replay(xs, ys, w1, w2, b, lr, epochs, record="before", batch=True)[0],
                      })
     xs, ys, w1, w2, b, lr = _random_problem(rng)
     params, _ = _train(sub, xs, ys, w1, w2, b, lr, 0)
@@ -213,19 +248,9 @@ def test_train_loss_history(sub, ref, rng, device):
         epochs = int(rng.integers(8, 31))
         _, history = _train(sub, xs, ys, w1, w2, b, lr, epochs)
         expected = ref.train(xs, ys, w1=w1, w2=w2, b=b, lr=lr, epochs=epochs)[3]
-        mistakes = {
-            "loss_history[e] holds the loss after the last sample's update; record l.item() of the epoch's last "
-            "sample as computed before its update": "after",
-            "loss_history[e] is the mean over the epoch's samples; it should be the loss of the epoch's last "
-            "sample": "mean",
-            "loss_history[e] is the sum over the epoch's samples; it should be the loss of the epoch's last "
-            "sample": "sum",
-            "loss_history[e] is the loss of the epoch's first sample; it should be the loss of its last sample":
-                "first",
-        }
         expect.close(history, expected, f"loss_history of a {epochs}-epoch run on {len(xs)} random samples",
                      rtol=1e-3, atol=1e-6, loose=device != "cpu",
-                     mistakes={m: _replay(xs, ys, w1, w2, b, lr, epochs, record=r)[1] for m, r in mistakes.items()})
+                     mistakes=_train_mistakes(xs, ys, w1, w2, b, lr, epochs, 1))
 
 
 @pytest.mark.points(1)
@@ -237,18 +262,6 @@ def test_train_zeroes_gradients(sub, ref, rng, device):
         lr, epochs = 0.01, 4
         params, _ = _train(sub, xs, ys, w1, w2, b, lr, epochs)
         *expected, _ = ref.train(xs, ys, w1=w1, w2=w2, b=b, lr=lr, epochs=epochs)
-        mistakes = {}
-        for k in (3, 2, 1):
-            for kept in itertools.combinations(("w1", "w2", "b"), k):
-                names = ", ".join(f"{name}.grad" for name in kept)
-                which = "the gradients are" if k == 3 else f"{names} {'is' if k == 1 else 'are'}"
-                mistake = (f"{which} never zeroed: backward() adds to .grad, so each step uses the sum of all "
-                           f"gradients so far; call .grad.zero_() on every parameter after each update")
-                zeroed = tuple(n for n in ("w1", "w2", "b") if n not in kept)
-                mistakes[mistake] = _replay(xs, ys, w1, w2, b, lr, epochs, zeroed=zeroed)[0]
-        mistakes["the gradients are zeroed only once per epoch instead of after every sample's update"] = \
-            _replay(xs, ys, w1, w2, b, lr, epochs, zeroed=(), zero_each_epoch=True)[0]
-        mistakes["nothing was learned: the gradients are zeroed before the update (zero them after it), or the "
-                 "update does not change the parameters"] = [w1, w2, b]
+        mistakes = _train_mistakes(xs, ys, w1, w2, b, lr, epochs, 0)
         expect.close(params, expected, f"(w1, w2, b) after {epochs} epochs with lr={lr} on {len(xs)} random samples",
                      rtol=1e-3, atol=1e-5, loose=device != "cpu", mistakes=mistakes)

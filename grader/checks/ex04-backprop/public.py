@@ -1,6 +1,7 @@
 """Public checks for ex04-backprop: students run these locally."""
 
 import contextlib
+import itertools
 import math
 
 import numpy as np
@@ -100,6 +101,39 @@ def _replay(xs, ys, w1, w2, b, lr, epochs, zeroed=("w1", "w2", "b"), record="bef
     return [p["w1"], p["w2"], p["b"]], history
 
 
+def _train_mistakes(xs, ys, w1, w2, b, lr, epochs, part):
+    """What the usual mistakes in train produce: part 0 gives (w1, w2, b), part 1 loss_history."""
+    def run(**changes):
+        args = dict(xs=xs, ys=ys, w1=w1, w2=w2, b=b, lr=lr, epochs=epochs)
+        args.update(changes)
+        return _replay(**args)[part]
+
+    mistakes = {}
+    for k in (3, 2, 1):
+        for kept in itertools.combinations(("w1", "w2", "b"), k):
+            which = "the gradients are" if k == 3 else \
+                f"{', '.join(f'{name}.grad' for name in kept)} {'is' if k == 1 else 'are'}"
+            mistake = (f"{which} never zeroed: backward() adds to .grad, so each step uses the sum of all "
+                       "gradients so far; call .grad.zero_() on every parameter after each update")
+            mistakes[mistake] = run(zeroed=tuple(n for n in ("w1", "w2", "b") if n not in kept))
+    mistakes["the gradients are zeroed only once per epoch instead of after every sample's update"] = \
+        run(zeroed=(), zero_each_epoch=True)
+    mistakes["it takes one step per epoch: the update must come after every sample (per-sample SGD)"] = \
+        run(batch=True)
+    mistakes["nothing was learned: the gradients are zeroed before the update (zero them after it), or the "
+             "update does not change the parameters"] = run(lr=0.0)
+    if [float(x) for x in xs] != [1.0, 2.0, 3.0] or [float(y) for y in ys] != [2.0, 4.0, 6.0]:
+        mistakes["it trains on the course data x_data, y_data instead of the xs, ys passed in"] = \
+            run(xs=[1.0, 2.0, 3.0], ys=[2.0, 4.0, 6.0])
+    if part == 1:
+        last = "record l.item() of the epoch's last sample as computed before its update"
+        mistakes[f"loss_history[e] holds the loss after the last sample's update; {last}"] = run(record="after")
+        mistakes[f"loss_history[e] is the mean over the epoch's samples; {last}"] = run(record="mean")
+        mistakes[f"loss_history[e] is the sum over the epoch's samples; {last}"] = run(record="sum")
+        mistakes[f"loss_history[e] is the loss of the epoch's first sample; {last}"] = run(record="first")
+    return mistakes
+
+
 def _floats(result, what, n):
     expect.that(type(result) in (tuple, list) and len(result) == n,
                 f"{what} should return a tuple of {n}; got {expect.describe(result)}")
@@ -146,13 +180,20 @@ def test_gradients_by_hand(sub, ref):
 @pytest.mark.points(1)
 def test_gradients_autograd(sub, ref, device):
     """gradients_autograd returns the gradients autograd computes, as floats, equal to the chain rule's"""
+    previous = [0.0, 0.0, 0.0]
     for x, y in ((3.0, 6.0), (2.0, 4.0)):
         with _explained(f"gradients_autograd({x:g}, {y:g}, 1.0, 1.0, 1.0)"):
             result = sub.gradients_autograd(x, y, 1.0, 1.0, 1.0)
         got = _floats(result, "gradients_autograd", 3)
-        expect.close(got, ref.gradients_autograd(x, y, 1.0, 1.0, 1.0), f"(dw1, dw2, db) at x={x:g}, y={y:g}, w1=w2=b=1",
+        expected = ref.gradients_autograd(x, y, 1.0, 1.0, 1.0)
+        expect.close(got, expected, f"(dw1, dw2, db) at x={x:g}, y={y:g}, w1=w2=b=1",
                      rtol=1e-4, atol=1e-5, loose=device != "cpu", mistakes={
-                         "the loss is not squared: backward() must start from (y_hat - y) ** 2": [x * x, x, 1.0]})
+                         "the loss is not squared: backward() must start from (y_hat - y) ** 2": [x * x, x, 1.0],
+                         "it is the sum of this call's gradients and the previous call's: .grad accumulates "
+                         "across calls; make fresh tensors with requires_grad=True in each call":
+                             [a + e for a, e in zip(previous, expected)],
+                     })
+        previous = got
 
 
 @pytest.mark.points(2)
@@ -172,27 +213,15 @@ def test_train_course_facts(sub, ref, device):
                 f"its first element is {expect.describe(history[0])}")
     if not all(math.isfinite(v) for v in params):
         raise expect.CheckFailed(
-            f"train diverged: w1, w2, b = {params}. On this data with lr=0.01 that is what happens when the "
-            "gradients are never zeroed: backward() adds to .grad, so each step uses the sum of all gradients "
-            "so far. Call w1.grad.zero_() (and the same for w2 and b) after every update.")
+            f"train diverged: w1, w2, b = {params}. On this data lr=0.01 converges, so the steps were too large; "
+            "the usual cause is gradients that are never zeroed: backward() adds to .grad, so each step uses the "
+            "sum of all gradients so far. Call w1.grad.zero_() (and the same for w2 and b) after every update.")
     *expected_params, expected_history = ref.train(XS, YS, w1=1.0, w2=1.0, b=1.0, lr=0.01, epochs=100)
     expect.close(params, expected_params, "(w1, w2, b) after training", rtol=1e-3, atol=1e-4, loose=device != "cpu",
-                 mistakes={
-                     "the gradients are never zeroed (call w1.grad.zero_(), w2.grad.zero_(), b.grad.zero_() after "
-                     "each update): backward() adds to .grad, so the gradients accumulate":
-                         _replay(XS, YS, 1.0, 1.0, 1.0, 0.01, 100, zeroed=())[0],
-                     "nothing was learned: the gradients are zeroed before the update, or the update does not "
-                     "change the parameters": [1.0, 1.0, 1.0],
-                 })
+                 mistakes=_train_mistakes(XS, YS, 1.0, 1.0, 1.0, 0.01, 100, 0))
     for name, value in zip(("w1", "w2", "b"), params):
         expect.close(value, COURSE[name], f"{name} after training (course value {COURSE[name]})", rtol=0.0, atol=1e-3)
     expect.close(sub.forward(4.0, *params), COURSE["forward(4)"], "forward(4) after training (course value 8.544)",
                  rtol=0.0, atol=1e-3)
-    expect.close(history, expected_history, "loss_history", rtol=1e-3, atol=1e-6, loose=device != "cpu", mistakes={
-        "loss_history[e] holds the loss after the last sample's update; record l.item() of the epoch's last "
-        "sample as computed before its update": _replay(XS, YS, 1.0, 1.0, 1.0, 0.01, 100, record="after")[1],
-        "loss_history[e] is the mean over the epoch's samples; it should be the loss of the epoch's last sample":
-            _replay(XS, YS, 1.0, 1.0, 1.0, 0.01, 100, record="mean")[1],
-        "loss_history[e] is the sum over the epoch's samples; it should be the loss of the epoch's last sample":
-            _replay(XS, YS, 1.0, 1.0, 1.0, 0.01, 100, record="sum")[1],
-    })
+    expect.close(history, expected_history, "loss_history", rtol=1e-3, atol=1e-6, loose=device != "cpu",
+                 mistakes=_train_mistakes(XS, YS, 1.0, 1.0, 1.0, 0.01, 100, 1))
