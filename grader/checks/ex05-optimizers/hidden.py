@@ -74,6 +74,9 @@ def _variant_curve(ref, state, name, lr, x, y, epochs, *, zero_grad=True, after_
 def _train_mistakes(ref, state, name, lr, x, y, epochs):
     """Known training-loop mistakes and (lazily) the curves they give."""
     return {
+        f"the lr argument is ignored: make_optimizer({name!r}, params, lr={lr}) builds the optimizer with "
+        f"{name}'s default learning rate":
+            lambda: _variant_curve(ref, state, name, lr, x, y, epochs, default_lr=True),
         "the gradients are never zeroed, so they add up from step to step: call "
         "optimizer.zero_grad() before loss.backward()":
             lambda: _variant_curve(ref, state, name, lr, x, y, epochs, zero_grad=False),
@@ -138,9 +141,6 @@ def test_train_every_optimizer_random(sub, ref, rng, device):
         expected = ref.train(expected_model, ref.make_optimizer(name, expected_model.parameters(), lr=lr),
                              x, y, epochs)
         mistakes = {
-            f"the lr argument is ignored: make_optimizer({name!r}, params, lr={lr}) trains with {name}'s "
-            f"default learning rate":
-                lambda: _variant_curve(ref, state, name, lr, x, y, epochs, default_lr=True),
             **_train_mistakes(ref, state, name, lr, x, y, epochs),
             "train ignores the x and y it is given and trains on the course's x_data, y_data":
                 lambda: _variant_curve(ref, state, name, lr, ref.x_data, ref.y_data, epochs),
@@ -184,8 +184,10 @@ def test_compare_optimizers_same_start(sub, ref, rng):
         expect.that(curve.shape == (epochs,),
                     f"the curve of {name} should hold one loss per epoch ({epochs}); got shape {curve.shape}")
     firsts = [float(expect.as_array(got[name], f"the curve of {name}")[0]) for name in ref.OPTIMIZERS]
+    initial_model = _seeded_reference_model(ref, seed)
+    state = initial_model.state_dict()
     with torch.no_grad():
-        initial = ref.criterion(_seeded_reference_model(ref, seed)(ref.x_data), ref.y_data).item()
+        initial = ref.criterion(initial_model(ref.x_data), ref.y_data).item()
     what = (f"the first loss of each curve, in the order {list(ref.OPTIMIZERS)} (every model must start from the "
             f"weights of torch.manual_seed({seed}); LinearModel())")
     try:
@@ -198,18 +200,19 @@ def test_compare_optimizers_same_start(sub, ref, rng):
                 [ref.criterion(_seeded_reference_model(ref, 0)(ref.x_data), ref.y_data).item()] * len(firsts),
             "one model is trained by all the optimizers in turn; each optimizer needs a fresh LinearModel":
                 _first_losses_one_shared_model(ref, seed, epochs, lr),
+            "the loss is MSELoss() with the default reduction='mean'; the course uses MSELoss(reduction='sum')":
+                [initial / len(ref.x_data)] * len(firsts),
+            "each loss is recorded after the optimizer's step; losses[e] must be the loss before the step of "
+            "epoch e (the value optimizer.step(closure) returns)":
+                [_variant_curve(ref, state, name, lr, ref.x_data, ref.y_data, 1, after_step=True)[0]
+                 for name in ref.OPTIMIZERS],
         })
         raise
     expected = ref.compare_optimizers(epochs=epochs, lr=lr, seed=seed)
-    state = _seeded_reference_model(ref, seed).state_dict()
     for name in ref.OPTIMIZERS:
-        mistakes = {
-            "the lr argument is ignored (the optimizers train with their default learning rates)":
-                lambda: _variant_curve(ref, state, name, lr, ref.x_data, ref.y_data, epochs, default_lr=True),
-            **_train_mistakes(ref, state, name, lr, ref.x_data, ref.y_data, epochs),
-        }
         _expect_curve(got[name], expected[name], f"the {name} curve of compare_optimizers(epochs={epochs}, "
-                      f"lr={lr}, seed={seed})", mistakes, loose=False)
+                      f"lr={lr}, seed={seed})", _train_mistakes(ref, state, name, lr, ref.x_data, ref.y_data, epochs),
+                      loose=False)
 
 
 @pytest.mark.points(1)

@@ -74,6 +74,9 @@ def _variant_curve(ref, state, name, lr, x, y, epochs, *, zero_grad=True, after_
 def _train_mistakes(ref, state, name, lr, x, y, epochs):
     """Known training-loop mistakes and (lazily) the curves they give."""
     return {
+        f"the lr argument is ignored: make_optimizer({name!r}, params, lr={lr}) builds the optimizer with "
+        f"{name}'s default learning rate":
+            lambda: _variant_curve(ref, state, name, lr, x, y, epochs, default_lr=True),
         "the gradients are never zeroed, so they add up from step to step: call "
         "optimizer.zero_grad() before loss.backward()":
             lambda: _variant_curve(ref, state, name, lr, x, y, epochs, zero_grad=False),
