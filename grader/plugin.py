@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import importlib.util
 import random
-import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,14 +205,13 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     if grading is None:
         return (yield)
     session = grading.session
-    session.charged = 0.0
     session.begin_check(item.stash[CHECK_TIMEOUT], grading.budget_left())
-    began = time.monotonic()
+    before = session.student_time
     try:
         return (yield)
     finally:
         session.end_check()
-        grading.used += max(time.monotonic() - began - session.charged, 0.0)
+        grading.used += session.student_time - before
 
 
 def student_message(excinfo: pytest.ExceptionInfo) -> str:

@@ -80,7 +80,12 @@ class Remote:
         return self._session.request("getitem", target=self, key=key)
 
     def __len__(self) -> int:
-        n = self._session.request("len", target=self)
+        try:
+            n = self._session.request("len", target=self)
+        except SubmissionError as exc:
+            if exc.kind == "TypeError":  # no len(): list(proxy) then falls back to iteration
+                raise TypeError(exc.message) from None
+            raise
         if type(n) is not int or n < 0:
             raise SubmissionError("TypeError", f"len() of your {self._type} is not a non-negative integer")
         return n
@@ -125,7 +130,7 @@ class Session:
         self.deadline: float | None = None
         self.timeout_for: float | None = None
         self.module: Remote | None = None
-        self.charged = 0.0  # seconds of worker start-up and loading inside checks, not the student's
+        self.student_time = 0.0  # seconds spent waiting for the student's code in checks
         self._pending: WorkerProcess | None = None
 
     def prestart(self) -> None:
@@ -136,13 +141,11 @@ class Session:
     # ------------------------------------------------------------------ life cycle
     def start(self) -> None:
         """Start a worker and load the submission (falling back to its definitions if needed)."""
-        began = time.monotonic()
         if self.level is None:
             self._first_load()
         else:
             self._spawn()
             self.module = self._load(self.level)[0]
-        self.charged += time.monotonic() - began
 
     def _spawn(self) -> None:
         self.stop()
@@ -219,7 +222,12 @@ class Session:
         if self.proc is None or not self.proc.alive():
             raise WorkerLost("", "the process running your code has stopped; it is restarted for the next check")
         deadline = time.monotonic() + _timeout if _timeout is not None else self.deadline
-        reply = self._exchange({"op": op, **kwargs}, deadline, op)
+        began = time.monotonic()
+        try:
+            reply = self._exchange({"op": op, **kwargs}, deadline, op)
+        finally:
+            if _timeout is None:
+                self.student_time += time.monotonic() - began
         if type(reply) is not dict or len(reply) != 1:
             self.stop()
             raise WorkerLost("", "the worker sent a malformed reply")
