@@ -15,6 +15,7 @@ import click
 
 from pttutor.grader import __version__, registry
 from pttutor.grader.report import ExerciseReport, render
+from pttutor.grader.workspace import DONE, NOT_STARTED, Workspace
 
 DEVICE_CHOICE = click.Choice(["cpu", "cuda", "auto"])
 
@@ -56,11 +57,31 @@ def main() -> None:
 def list_command(as_json: bool) -> None:
     """List the exercises in course order."""
     exercises = registry.exercises()
-    if as_json:
-        click.echo(json.dumps([ex.as_dict() for ex in exercises], indent=2))
-        return
+    workspace = Workspace.here(Path.cwd())
+    rows = []
     for ex in exercises:
-        click.echo(f"{ex.id:<24} {ex.points:>3} pts  {ex.file:<28} {ex.title}")
+        row = ex.as_dict()
+        if workspace is not None:
+            row["status"] = workspace.status(ex)
+            entry = workspace.progress.get(ex.id, {})
+            row["score"], row["max_score"] = entry.get("score"), entry.get("max_score")
+        rows.append(row)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    marks = {DONE: ("done", "32"), NOT_STARTED: ("not started", "2")}
+    for row in rows:
+        line = f"{row['id']:<24} {row['points']:>3} pts  {row['file']:<28} {row['title']}"
+        if "status" in row:
+            label, code = marks.get(row["status"], ("pending", "33"))
+            score = f"{row['score']}/{row['max_score']}" if row["score"] is not None else "-"
+            status = f"{label:<12} {score:>6}"
+            line = f"{click.style(status, fg=None) if not _color() else _paint(status, code)}  {line}"
+        click.echo(line)
+
+
+def _paint(text: str, code: str) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m"
 
 
 @main.command()
@@ -99,6 +120,7 @@ def check(exercise_ids: tuple[str, ...], path: Path | None, hidden: bool, device
     Exit status: 0 when every check passed, 1 when any failed, 2 for a usage error.
     """
     exercises = [_exercise(i) for i in exercise_ids]
+    workspace = Workspace.here(Path.cwd())
     if path is not None:
         if len(exercises) > 1:
             raise click.UsageError("--path grades one exercise; give at most one ID with it")
@@ -107,17 +129,27 @@ def check(exercise_ids: tuple[str, ...], path: Path | None, hidden: bool, device
         jobs = [(exercises[0] if exercises else _exercise_for_file(path), path)]
     else:
         cwd = Path.cwd()
+        if not exercises and workspace is not None:
+            upcoming = workspace.next_pending()
+            if upcoming is None:
+                click.echo("Every exercise is done. Well done!")
+                return
+            exercises = [upcoming]
         if not exercises:
             exercises = [ex for ex in registry.exercises() if _default_file(ex, cwd)]
             if not exercises:
                 raise click.UsageError(f"no exercise file in {cwd}; name an exercise id or use --path")
         jobs = []
         for ex in exercises:
-            found = _default_file(ex, cwd)
-            if found is None:
+            found = workspace.file_for(ex) if workspace is not None else _default_file(ex, cwd)
+            if found is None or not found.is_file():
                 raise click.UsageError(f"{ex.file} (or {ex.notebook}) is not in {cwd}; use --path FILE")
             jobs.append((ex, found))
     reports = [_grade(ex, p, hidden=hidden, device=device, seed=seed) for ex, p in jobs]
+    if workspace is not None and not hidden:
+        for (ex, p), r in zip(jobs, reports):
+            if p.resolve().parent == workspace.root.resolve():
+                workspace.record(ex.id, r.score, r.max_score, r.passed)
     if as_json:
         data = [r.as_dict() for r in reports]
         click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2))
@@ -151,3 +183,86 @@ def selftest(exercise_ids: tuple[str, ...]) -> None:
             click.echo(f"       {problem}")
     click.echo(f"{len(exercises) - failures} of {len(exercises)} exercises pass the self-test")
     sys.exit(1 if failures else 0)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default="pttutor-exercises")
+@click.option("--format", "fmt", type=click.Choice(["py", "ipynb"]), default="py", show_default=True,
+              help="Write the stubs as Python files or as notebooks.")
+def init(directory: Path, fmt: str) -> None:
+    """Start a workspace in DIRECTORY with every exercise stub and a short README."""
+    from pttutor.grader.workspace import init as make_workspace
+
+    written, kept = make_workspace(directory, fmt)
+    click.echo(f"Workspace ready in {directory}: {len(written)} file(s) written.")
+    for path in kept:
+        click.echo(f"  kept your existing {path.name} (not overwritten)")
+    first = registry.exercises()[0]
+    click.echo(f"Next: cd {directory}, open {first.notebook if fmt == 'ipynb' else first.file}, "
+               f"then run pttutor-grade check (or pttutor-grade watch).")
+
+
+@main.command()
+@click.argument("exercise_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def reset(exercise_id: str, yes: bool) -> None:
+    """Put the original stub of exercise ID back (your changes are lost)."""
+    from pttutor.grader.workspace import stub_text, write_atomic
+
+    ex = _exercise(exercise_id)
+    workspace = Workspace.here(Path.cwd())
+    if workspace is None:
+        raise click.UsageError("not in a pttutor workspace (run pttutor-grade init first)")
+    path = workspace.file_for(ex)
+    if path.exists() and not yes:
+        click.confirm(f"Replace {path.name} with the original stub? Your changes will be lost", abort=True)
+    write_atomic(path, stub_text(ex, workspace.format_of(path)))
+    workspace.progress.pop(ex.id, None)
+    workspace.save()
+    click.echo(f"{path.name} is the original stub again.")
+
+
+@main.command()
+@click.argument("exercise_id", metavar="[ID]", required=False)
+@click.option("--device", type=DEVICE_CHOICE, default="cpu", show_default=True, help="Where your code runs.")
+@click.option("--interval", type=float, default=1.0, show_default=True,
+              help="Seconds between checks of the file when file events are not available.")
+def watch(exercise_id: str | None, device: str, interval: float) -> None:
+    """Re-grade the current exercise on every save; move on when all its checks pass.
+
+    Stop with Ctrl-C.
+    """
+    from pttutor.grader.watch import Changes, fingerprint
+
+    workspace = Workspace.here(Path.cwd())
+    if workspace is None:
+        raise click.UsageError("not in a pttutor workspace (run pttutor-grade init first)")
+    current = _exercise(exercise_id) if exercise_id else workspace.next_pending()
+    changes = Changes(workspace.root, interval)
+    try:
+        while current is not None:
+            path = workspace.file_for(current)
+            seen = fingerprint(path)
+            if _color():
+                click.clear()
+            if seen is None:
+                click.echo(f"Waiting for {path.name} to appear ...")
+            else:
+                report = _grade(current, path, device=device)
+                workspace.record(current.id, report.score, report.max_score, report.passed)
+                click.echo(render(report, color=_color()))
+                if report.passed:
+                    done = current
+                    current = workspace.next_pending()
+                    if current is None:
+                        click.echo(f"\nAll checks of {done.id} passed, and every exercise is done. Well done!")
+                        return
+                    click.echo(f"\nAll checks of {done.id} passed. Next: {current.id}"
+                               f" ({workspace.file_for(current).name})")
+                    continue
+            click.echo(f"\nWatching {path.name} ({changes.mode}); save it to re-grade, Ctrl-C to stop.")
+            changes.wait(path, seen)
+    except KeyboardInterrupt:
+        click.echo("\nStopped watching.")
+    finally:
+        changes.close()

@@ -117,6 +117,7 @@ def grade(
         exercise=exercise.id,
         title=exercise.title,
         file=str(path),
+        course=exercise.course,
         notes=list(grading.session.submission.notes) + grading.session.notes,
         time_used=grading.used,
         budget=grading.budget,

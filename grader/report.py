@@ -21,6 +21,7 @@ class ExerciseReport:
     exercise: str
     title: str
     file: str | None
+    course: str = ""
     checks: list[CheckResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     time_used: float = 0.0
@@ -80,6 +81,9 @@ def render(report: ExerciseReport, color: bool = False, show_output: bool = Fals
             for line in check.message.splitlines():
                 lines.append(f"         {line}")
     lines.append(f"  time: {report.time_used:.1f} s of your {report.budget:g} s budget, on {report.device}")
+    if not report.passed:
+        where = f" (course: {report.course})" if report.course else ""
+        lines.append(f"  Stuck? pttutor-grade hint {report.exercise}{where}")
     if show_output and report.output.strip():
         lines.append("  ---- what your code printed (not part of the grade) ----")
         lines.extend(f"  | {line}" for line in report.output.splitlines())
