@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pttutor.grader import registry
 from pttutor.grader.report import CheckResult, ExerciseReport
-from pttutor.grader.sandbox import DEFAULT_MEMORY_MB, isolation
+from pttutor.grader.sandbox import DEFAULT_MEMORY_MB
 from pttutor.grader.source import SubmissionFileError, read_submission
 
 DEVICES = ("cpu", "cuda", "auto")
@@ -122,7 +122,8 @@ def grade(
         time_used=grading.used,
         budget=grading.budget,
         device=grading.session.resolved_device or device,
-        protections=isolation().describe(),
+        protections=grading.session.protections
+        + [f"not active: {p}" for p in grading.session.missing_protections],
         output=grading.session.output(),
     )
     for nodeid, item in grading.expected.items():

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import shutil
+import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ import pytest
 from pttutor.grader import registry
 from pttutor.grader.remote import Session, SubmissionError, SubmissionTimeout, WorkerLost
 from pttutor.grader.report import CheckResult
+from pttutor.grader import sandbox
 from pttutor.grader.sandbox import Limits
 from pttutor.grader.source import read_submission
 
@@ -69,6 +72,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--pttutor-seed", type=int, default=0, help="seed for the inputs the checks choose")
     group.addoption("--pttutor-memory", type=int, default=Limits.memory_mb,
                     help="memory limit of the worker in MiB (0: none)")
+    group.addoption("--pttutor-hide", action="append", default=[],
+                    help="a folder the student's code must not see (repeatable)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -80,23 +85,35 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     exercise = registry.get(exercise_id)
     path = Path(config.getoption("--pttutor-submission") or exercise.solution_path).resolve()
+    hide = [registry.SOLUTIONS_DIR, registry.CHECKS_DIR]
+    hide += [Path(p) for p in config.getoption("--pttutor-hide") or []]
+    workdir = worker_folder()
+    inside_hidden = any(path.is_relative_to(folder.resolve()) for folder in hide)
     session = Session(
         submission=read_submission(path),
         module_name=exercise.stem,
-        cwd=path.parent,
+        cwd=workdir if inside_hidden else path.parent,  # the reference solutions themselves are hidden
+        workdir=workdir,
+        hide=tuple(hide),
         device=config.getoption("--pttutor-device"),
         limits=Limits(memory_mb=config.getoption("--pttutor-memory") or None),
         load_timeout=config.getoption("--pttutor-load-timeout"),
     )
     budget = config.getoption("--pttutor-budget") or exercise.budget
     config.stash[GRADING] = Grading(exercise, session, budget, seed=config.getoption("--pttutor-seed"))
-    session.prestart()
+    sandbox.prestart()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     grading = config.stash.get(GRADING, None)
     if grading is not None:
         grading.session.stop()
+        shutil.rmtree(grading.session.workdir, ignore_errors=True)
+
+
+def worker_folder(parent: Path | None = None) -> Path:
+    """A fresh folder the worker may write to (the rest of the file system is read-only to it)."""
+    return Path(tempfile.mkdtemp(prefix="pttutor-", dir=parent))
 
 
 def _visibility(item: pytest.Item) -> str:
@@ -169,6 +186,12 @@ def ref(request: pytest.FixtureRequest) -> Any:
 @pytest.fixture
 def device(request: pytest.FixtureRequest, worker: Session) -> str:
     return worker.resolved_device or "cpu"
+
+
+@pytest.fixture
+def tmp_path(request: pytest.FixtureRequest) -> Path:
+    """A fresh folder for files a check hands to the student's code (which can read and write it)."""
+    return worker_folder(_grading(request).session.workdir)
 
 
 def _check_seed(request: pytest.FixtureRequest) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pttutor.grader import codec
-from pttutor.grader.sandbox import Limits, WorkerProcess
+from pttutor.grader.sandbox import FILE_SIZE_LIMIT, Limits, WorkerProcess
 from pttutor.grader.source import LEVELS, Submission
 
 START_TIMEOUT = 120.0  # import torch (and CUDA) in a fresh process; not charged to the student
@@ -115,9 +115,11 @@ class Session:
     submission: Submission
     module_name: str
     cwd: Path
+    workdir: Path
     device: str = "cpu"
     limits: Limits = field(default_factory=Limits)
     load_timeout: float = 15.0
+    hide: tuple[Path, ...] = ()
 
     def __post_init__(self) -> None:
         self.proc: WorkerProcess | None = None
@@ -127,16 +129,19 @@ class Session:
         self.outputs: list[str] = []
         self.resolved_device: str | None = None
         self.startup_problem: str | None = None  # the worker cannot run here at all (e.g. no CUDA)
+        self.protections: list[str] = []
+        self.missing_protections: list[str] = []
         self.deadline: float | None = None
         self.timeout_for: float | None = None
         self.module: Remote | None = None
         self.student_time = 0.0  # seconds spent waiting for the student's code in checks
-        self._pending: WorkerProcess | None = None
 
-    def prestart(self) -> None:
-        """Start the worker process now (it imports torch while the grader does too)."""
-        if self._pending is None and self.proc is None:
-            self._pending = WorkerProcess(self.cwd, self.limits, self.device)
+    def _new_worker(self) -> WorkerProcess:
+        config = {
+            "device": self.device, "memory_mb": self.limits.memory_mb or 0, "fsize": FILE_SIZE_LIMIT,
+            "cwd": str(self.cwd), "workdir": str(self.workdir), "hide": [str(p) for p in self.hide],
+        }
+        return WorkerProcess(config, self.limits.output_cap)
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> None:
@@ -150,7 +155,7 @@ class Session:
     def _spawn(self) -> None:
         self.stop()
         self.generation += 1
-        self.proc, self._pending = self._pending or WorkerProcess(self.cwd, self.limits, self.device), None
+        self.proc = self._new_worker()
         ready = self._exchange(None, time.monotonic() + START_TIMEOUT, "starting")
         info = ready.get("ready") if type(ready) is dict else None
         if type(info) is not dict:
@@ -159,6 +164,8 @@ class Session:
             self.startup_problem = str(info["problem"])
             raise WorkerLost("", self.startup_problem)
         self.resolved_device = str(info.get("device"))
+        self.protections = [str(p) for p in info.get("protections") or []]
+        self.missing_protections = [str(p) for p in info.get("missing") or []]
 
     def _load(self, level: str) -> tuple[Remote, list]:
         result = self.request("load", _timeout=self.load_timeout, source_text=self.submission.source,
@@ -192,9 +199,6 @@ class Session:
         raise problems[-1]
 
     def stop(self) -> None:
-        if self._pending is not None:
-            self._pending.kill()
-            self._pending = None
         if self.proc is not None:
             self.outputs.append(self.proc.output.text())
             self.proc.kill()
@@ -254,8 +258,8 @@ class Session:
             self.stop()
             raise
         except (EOFError, BrokenPipeError, OSError):
-            proc.proc.wait(timeout=5) if proc.proc.poll() is None else None
-            described = proc.exit_description() if proc.proc.poll() is not None else "stopped answering"
+            proc.wait(5)
+            described = proc.exit_description()
             self.stop()
             raise WorkerLost("", f"the process running your code {described} while {_verb(what)}") from None
         except codec.CodecError as exc:

@@ -1,80 +1,43 @@
-"""Starting and stopping the worker process that runs a submission.
+"""Starting and stopping the worker processes that run submissions.
 
-The worker is a fresh Python process (``python -m pttutor.grader.worker``) in a session and
-process group of its own. Where the system allows it, it is also wrapped in
-``unshare``: a new PID namespace (it is PID 1, cannot see or signal the grader, and every
-process it starts dies with it), a new network namespace (no network, loopback included),
-a private ``/proc``, and a user namespace (so it cannot raise its own resource limits back).
-Resource limits (memory through ``RLIMIT_DATA``, which unlike ``RLIMIT_AS`` leaves
-``import torch`` working; no core files; a cap on file size) are applied by the worker
-itself before it runs any student code.
+Workers are forked by a fork server (:mod:`pttutor.grader.zygote`) that this grader process
+starts once and keeps: it has torch imported, so each fresh worker costs a fork instead of a
+new interpreter. The worker builds its own sandbox before it reads student code (see the
+zygote's docstring); which protections took effect comes back in its first message.
 
-Requests and replies travel on two dedicated pipes; the student's stdout and stderr go to a
-third pipe that a thread drains into a capped buffer, so no amount of output can block the
-worker or fill the grader's memory.
+Each worker has three pipes to the grader (requests, replies, output) and one from its
+parent in the sandbox, which reports the worker's pid and, when it ends, its exit status.
+Output is drained by a thread into a capped buffer, so no amount of it can block the worker
+or fill the grader's memory. Where ``os.fork`` does not exist, workers are started as plain
+``python -m pttutor.grader.worker`` processes, without the sandbox.
 """
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
-import shutil
+import select
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 DEFAULT_MEMORY_MB = 3072
 DEFAULT_OUTPUT_CAP = 64 * 1024
 FILE_SIZE_LIMIT = 256 * 1024 * 1024
-
-_UNSHARE_VARIANTS = (
-    ("user", ["--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--net", "--mount-proc"]),
-    ("root", ["--pid", "--fork", "--kill-child", "--net", "--mount-proc"]),
-)
+ZYGOTE_START_TIMEOUT = 120.0
 
 
-@dataclass(frozen=True)
-class Isolation:
-    """What protects the grader from the worker on this system; shown in reports."""
-
-    unshare: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def namespaces(self) -> bool:
-        return bool(self.unshare)
-
-    def describe(self) -> list[str]:
-        if self.namespaces:
-            active = ["own process group", "PID namespace", "no network", "private /proc"]
-            if "--user" in self.unshare:
-                active.append("user namespace")
-        else:
-            active = ["own process group"]
-        return active + list(self.notes)
-
-
-@cache
-def isolation() -> Isolation:
-    """Probe once which ``unshare`` variant works here (about 25 ms each)."""
-    if os.environ.get("PTTUTOR_NO_NAMESPACES"):
-        return Isolation(notes=("namespaces turned off by PTTUTOR_NO_NAMESPACES",))
-    exe = shutil.which("unshare")
-    if sys.platform != "linux" or exe is None:
-        return Isolation(notes=("no namespaces on this system: network stays reachable and "
-                                "children that call setsid() may outlive grading",))
-    for _, flags in _UNSHARE_VARIANTS:
-        try:
-            done = subprocess.run([exe, *flags, "true"], capture_output=True, timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if done.returncode == 0:
-            return Isolation(unshare=(exe, *flags))
-    return Isolation(notes=("namespaces are not permitted here: network stays reachable and "
-                            "children that call setsid() may outlive grading",))
+@dataclass
+class Limits:
+    memory_mb: int | None = DEFAULT_MEMORY_MB
+    output_cap: int = DEFAULT_OUTPUT_CAP
 
 
 @dataclass
@@ -94,9 +57,9 @@ class OutputBuffer:
                     break
                 if not chunk:
                     break
-                room = self.cap - len(self.data)
-                self.data += chunk[:max(room, 0)]
-                self.dropped += max(len(chunk) - max(room, 0), 0)
+                room = max(self.cap - len(self.data), 0)
+                self.data += chunk[:room]
+                self.dropped += len(chunk) - len(chunk[:room])
         finally:
             os.close(fd)
 
@@ -107,55 +70,150 @@ class OutputBuffer:
         return out
 
 
-@dataclass
-class Limits:
-    memory_mb: int | None = DEFAULT_MEMORY_MB
-    output_cap: int = DEFAULT_OUTPUT_CAP
+def worker_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PTTUTOR_"))}
+    env.update({"MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+    return env
 
 
-class WorkerProcess:
-    """One running worker: its process, its two protocol pipes and its output buffer."""
+def use_fork_server() -> bool:
+    return hasattr(os, "fork") and hasattr(socket, "send_fds") and not os.environ.get("PTTUTOR_SPAWN_WORKERS")
 
-    def __init__(self, cwd: Path, limits: Limits, device: str) -> None:
-        self.isolation = isolation()
-        req_r, self.req_w = os.pipe()
-        self.rep_r, rep_w = os.pipe()
-        out_r, out_w = os.pipe()
-        env = dict(os.environ)
-        for name in list(env):
-            if name.startswith(("PYTEST_", "PTTUTOR_")) and name != "PTTUTOR_NO_NAMESPACES":
-                del env[name]
-        env.update({
-            "MPLBACKEND": "Agg",
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PTTUTOR_WORKER_FDS": f"{req_r},{rep_w}",
-            "PTTUTOR_WORKER_MEMORY_MB": str(limits.memory_mb or 0),
-            "PTTUTOR_WORKER_FSIZE": str(FILE_SIZE_LIMIT),
-            "PTTUTOR_WORKER_DEVICE": device,
-        })
-        cmd = [*self.isolation.unshare, sys.executable, "-m", "pttutor.grader.worker"]
-        try:
-            self.proc = subprocess.Popen(
-                cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                pass_fds=(req_r, rep_w), start_new_session=True, close_fds=True,
-            )
-        finally:
-            for fd in (req_r, rep_w, out_w):
-                os.close(fd)
-        self.output = OutputBuffer(limits.output_cap)
-        self._drainer = threading.Thread(target=self.output.drain, args=(out_r,), daemon=True)
-        self._drainer.start()
+
+class Zygote:
+    """The grader's handle on its fork server."""
+
+    def __init__(self) -> None:
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pttutor.grader.zygote", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), env=worker_env(), stdin=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True,
+        )
+        theirs.close()
+        self.sock.settimeout(ZYGOTE_START_TIMEOUT)
+        self.reader = self.sock.makefile("rb")
+        if self.reader.readline() != b"ready\n":
+            self.close()
+            raise RuntimeError("the fork server did not start")
+        self.lock = threading.Lock()
+
+    def fork(self, config: dict, fds: list[int]) -> int:
+        with self.lock:
+            socket.send_fds(self.sock, [json.dumps(config).encode()], fds)
+            reply = json.loads(self.reader.readline() or b"{}")
+        return int(reply["pid"])
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+_zygote: Zygote | None = None
+_zygote_lock = threading.Lock()
+
+
+def zygote() -> Zygote:
+    """This process's fork server, started on first use and restarted if it died."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is None or not _zygote.alive():
+            _zygote = Zygote()
+            atexit.register(_zygote.close)
+        return _zygote
+
+
+def prestart() -> None:
+    """Start the fork server in the background (it imports torch while the grader does too)."""
+    if use_fork_server():
+        threading.Thread(target=zygote, daemon=True).start()
+
+
+class WorkerProcess:
+    """One running worker: its pid, its protocol pipes, its output and its exit status."""
+
+    def __init__(self, config: dict, output_cap: int) -> None:
+        req_r, self.req_w = os.pipe()
+        self.rep_r, rep_w = os.pipe()
+        out_r, out_w = os.pipe()
+        self.status_r, status_w = os.pipe()
+        self.status: int | None = None
+        self.pid: int | None = None
+        self.spawned: subprocess.Popen | None = None
+        try:
+            if use_fork_server():
+                self.group = zygote().fork(config, [req_r, rep_w, out_w, status_w])
+            else:
+                env = worker_env() | {"PTTUTOR_WORKER_FDS": f"{req_r},{rep_w}",
+                                      "PTTUTOR_WORKER_CONFIG": json.dumps(config)}
+                self.spawned = subprocess.Popen(
+                    [sys.executable, "-m", "pttutor.grader.worker"], env=env, stdin=subprocess.DEVNULL,
+                    stdout=out_w, stderr=out_w, pass_fds=(req_r, rep_w), start_new_session=True)
+                self.group = self.pid = self.spawned.pid
+        finally:
+            for fd in (req_r, rep_w, out_w, status_w):
+                os.close(fd)
+        self.output = OutputBuffer(output_cap)
+        self._drainer = threading.Thread(target=self.output.drain, args=(out_r,), daemon=True)
+        self._drainer.start()
+        if self.spawned is None:
+            raw = self._read_status(ZYGOTE_START_TIMEOUT)
+            self.pid = struct.unpack(">i", raw)[0] if raw else None
+
+    def _read_status(self, timeout: float) -> bytes | None:
+        """Four bytes from the status pipe, or None on EOF or timeout."""
+        data = b""
+        deadline = time.monotonic() + timeout
+        while len(data) < 4:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.status_r], [], [], remaining)[0]:
+                return None
+            chunk = os.read(self.status_r, 4 - len(data))
+            if not chunk:
+                return None
+            data += chunk
+        return data
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the worker to end; True once it has."""
+        if self.spawned is not None:
+            try:
+                self.status = self.spawned.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return False
+            return True
+        if self.status is None:
+            if self.status_r is None:
+                return True
+            if not select.select([self.status_r], [], [], timeout)[0]:
+                return False
+            raw = self._read_status(0.5)
+            self.status = struct.unpack(">i", raw)[0] if raw else -1
+        return True
+
+    def alive(self) -> bool:
+        return not self.wait(0)
+
     def exit_description(self) -> str:
-        code = self.proc.poll()
-        if code is None:
-            return "is still running"
-        if code < 0 or code > 128:
-            signum = -code if code < 0 else code - 128
+        if self.status is None:
+            return "stopped answering"
+        if self.spawned is not None:
+            code = self.status
+            signum = -code if code < 0 else None
+        elif self.status == -1:
+            code, signum = None, signal.SIGKILL
+        elif os.WIFSIGNALED(self.status):
+            code, signum = None, os.WTERMSIG(self.status)
+        else:
+            code, signum = os.WEXITSTATUS(self.status), None
+        if signum is not None:
             try:
                 name = signal.Signals(signum).name
             except ValueError:
@@ -165,25 +223,23 @@ class WorkerProcess:
         return f"exited with status {code}"
 
     def kill(self) -> None:
-        """Kill the worker's whole process group (and with it its PID namespace), then reap it."""
-        for fd_name in ("req_w", "rep_r"):
-            fd = getattr(self, fd_name, None)
+        """Kill the worker (and with it its PID namespace) and its process group."""
+        for name in ("req_w", "rep_r"):
+            fd = getattr(self, name)
             if fd is not None:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-                setattr(self, fd_name, None)
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.proc.kill()
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
+                setattr(self, name, None)
+        for pid, group in ((self.pid, False), (self.group, True)):
+            if pid:
+                try:
+                    (os.killpg if group else os.kill)(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        self.wait(10)
+        if self.status_r is not None:
+            os.close(self.status_r)
+            self.status_r = None
         self._drainer.join(timeout=2)

@@ -1,7 +1,8 @@
 """The sandboxed worker: loads one submission and answers the grader's requests.
 
-Run as ``python -m pttutor.grader.worker`` by :mod:`pttutor.grader.sandbox`, never imported
-by the grader. It imports torch, applies its resource limits, says it is ready, then serves
+Forked by the fork server (:mod:`pttutor.grader.zygote`) inside its sandbox, or started as
+``python -m pttutor.grader.worker`` where there is no fork; never imported by the grader.
+It applies its resource limits, says it is ready, then serves
 requests one at a time: load the submission, get or set an attribute, call, iterate, index.
 Results that are plain data are sent as data; everything else stays here and is sent as a
 handle. Exceptions raised by student code (``SystemExit`` included) are sent back as errors
@@ -162,16 +163,32 @@ def apply_limits(memory_mb: int, fsize: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def main() -> None:
-    req_fd, rep_fd = (int(fd) for fd in os.environ.pop("PTTUTOR_WORKER_FDS").split(","))
-    memory_mb = int(os.environ.pop("PTTUTOR_WORKER_MEMORY_MB", "0"))
-    fsize = int(os.environ.pop("PTTUTOR_WORKER_FSIZE", "0"))
-    device = os.environ.pop("PTTUTOR_WORKER_DEVICE", "cpu")
+def prepare_environment(config: dict) -> None:
+    """The process environment the student's code sees: its own folder for HOME and TMPDIR."""
+    for name in list(os.environ):
+        if name.startswith(("PYTEST_", "PTTUTOR_")):
+            del os.environ[name]
+    workdir = config["workdir"]
+    os.environ.update({"HOME": workdir, "TMPDIR": workdir, "MPLCONFIGDIR": os.path.join(workdir, ".matplotlib"),
+                       "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"})
+    import tempfile
 
-    import numpy  # noqa: F401  (loaded before the student's code, outside its budget)
+    tempfile.tempdir = None
+    os.chdir(config["cwd"])
+
+
+def run(req_fd: int, rep_fd: int, config: dict, sandbox=None) -> None:
+    """Serve requests on the two pipes until the grader closes them (never returns)."""
+    import numpy  # noqa: F401  (already loaded in a forked worker)
     import torch
 
     problem = None
+    try:
+        prepare_environment(config)
+    except OSError as exc:
+        problem = f"the worker could not enter {config.get('cwd')}: {exc}"
+    device = config.get("device", "cpu")
+    memory_mb = int(config.get("memory_mb") or 0)
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda"):
@@ -181,13 +198,28 @@ def main() -> None:
             torch.set_default_device(device)
             memory_mb = 0  # RLIMIT_DATA would also count the CUDA driver's mappings
     if os.name == "posix":
-        apply_limits(memory_mb, fsize)
+        apply_limits(memory_mb, int(config.get("fsize") or 0))
+    if sandbox is not None:
+        sandbox.drop_privileges()
+        protections, missing = list(sandbox.active), list(sandbox.missing)
+    else:
+        protections, missing = ["own process"], ["sandbox (no fork server on this system)"]
+    protections.append(f"memory limit {memory_mb} MiB" if memory_mb else "no memory limit")
     sys.argv = ["submission"]
     builtins.display = lambda *objs, **_: print(*objs)  # notebooks call display()
     worker = Worker(req_fd, rep_fd, device)
     worker.send({"ready": {"device": device, "torch": torch.__version__, "pid": os.getpid(),
-                           "memory_mb": memory_mb, "problem": problem}})
+                           "protections": protections, "missing": missing, "problem": problem}})
     worker.serve()
+    os._exit(0)
+
+
+def main() -> None:
+    """Started as ``python -m pttutor.grader.worker`` where a fork server is not available."""
+    import json
+
+    req_fd, rep_fd = (int(fd) for fd in os.environ.pop("PTTUTOR_WORKER_FDS").split(","))
+    run(req_fd, rep_fd, json.loads(os.environ.pop("PTTUTOR_WORKER_CONFIG")))
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ def test_spawned_children_do_not_survive(grade_source):
     assert_zero(report, within=60, began=began)
     time.sleep(0.5)
     survivors = _processes_with(token)
-    if not sandbox.isolation().namespaces:
+    if "PID namespace" not in report.protections:
         pytest.skip("no PID namespace here: children that call setsid() can outlive grading")
     assert survivors == []
 
@@ -198,10 +198,10 @@ def test_killing_the_parent_and_everything_else(grade_source):
         "                pass\n"
         "    os.killpg(0, signal.SIGKILL)"
     )
-    if not sandbox.isolation().namespaces:
-        pytest.skip("without a PID namespace a submission can signal the grader")
     began = time.monotonic()
     report = grade_source(EX, hostile(body=body), **FAST)
+    if "PID namespace" not in report.protections:
+        pytest.skip("without a PID namespace a submission can signal the grader")
     assert_zero(report, within=60, began=began)
     assert os.getppid() > 1  # the test process (and so the grader in it) is alive
 
@@ -224,8 +224,6 @@ def test_segfault_via_ctypes(grade_source):
 
 
 def test_no_network_inside_the_worker(grade_source):
-    if not sandbox.isolation().namespaces:
-        pytest.skip("no network namespace on this system")
     body = (
         "    import socket\n"
         "    s = socket.socket()\n"
@@ -234,4 +232,62 @@ def test_no_network_inside_the_worker(grade_source):
         "    return 0"
     )
     report = grade_source(EX, hostile(body=body), **FAST)
+    if "no network" not in report.protections:
+        pytest.skip("no network namespace on this system")
     assert any("unreachable" in c.message.lower() for c in report.checks), [c.message for c in report.checks]
+
+
+def test_copying_the_reference_solution_gains_nothing(grade_source):
+    from pttutor.grader import registry
+
+    solution = registry.get(EX).solution_path
+    prelude = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('stolen', {str(solution)!r})\n"
+        "stolen = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(stolen)\n"
+        "forward, mse, cost_surface, plot_cost_surface = (stolen.forward, stolen.mse, stolen.cost_surface,\n"
+        "                                                 stolen.plot_cost_surface)\n"
+    )
+    report = grade_source(EX, hostile(prelude))
+    if "reference solutions, hidden checks and results hidden" not in report.protections:
+        pytest.skip("no mount namespace here to hide the reference solutions")
+    assert report.score == 0
+    assert any("No such file" in n or "FileNotFoundError" in n for n in report.notes), report.notes
+
+
+def test_checks_and_solutions_folders_look_empty(grade_source):
+    from pttutor.grader import registry
+
+    body = (f"    import os\n    raise RuntimeError(repr([os.listdir({str(registry.SOLUTIONS_DIR)!r}), "
+            f"os.listdir({str(registry.CHECKS_DIR)!r})]))")
+    report = grade_source(EX, hostile(body=body), **FAST)
+    if "reference solutions, hidden checks and results hidden" not in report.protections:
+        pytest.skip("no mount namespace here to hide the reference solutions")
+    assert all("RuntimeError: [[], []]" in c.message for c in report.checks), [c.message for c in report.checks]
+
+
+@pytest.mark.parametrize("target", ["cwd", "/tmp", "/root"])
+def test_cannot_write_outside_its_own_folder(grade_source, target):
+    path = "os.path.join(os.getcwd(), 'planted.txt')" if target == "cwd" else repr(f"{target}/pttutor-planted.txt")
+    body = f"    import os\n    open({path}, 'w').write('x')\n    return 0"
+    report = grade_source(EX, hostile(body=body), **FAST)
+    if "read-only file system except its own folder" not in report.protections:
+        pytest.skip("no mount namespace here to make the file system read-only")
+    assert any("Read-only file system" in c.message for c in report.checks), [c.message for c in report.checks]
+    assert not Path(f"{target}/pttutor-planted.txt").exists()
+
+
+def test_cannot_raise_its_own_limits_or_see_other_processes(grade_source):
+    body = (
+        "    import os, resource\n"
+        "    others = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+        "    assert len(others) <= 2, f'sees {len(others)} processes'\n"
+        "    resource.setrlimit(resource.RLIMIT_DATA, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
+        "    return 0"
+    )
+    report = grade_source(EX, hostile(body=body), **FAST)
+    if "all capabilities dropped" not in report.protections or "private /proc" not in report.protections:
+        pytest.skip("this system does not allow dropping capabilities and a private /proc")
+    messages = [c.message for c in report.checks]
+    assert all("not allowed to raise" in m or "ValueError" in m or "PermissionError" in m for m in messages), messages
