@@ -266,3 +266,53 @@ def watch(exercise_id: str | None, device: str, interval: float) -> None:
         click.echo("\nStopped watching.")
     finally:
         changes.close()
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for results.jsonl, gradebook.csv and the exports.")
+@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="cores",
+              help="Grader processes working in parallel.")
+@click.option("--device", type=DEVICE_CHOICE, default="cpu", show_default=True, help="Where submissions run.")
+@click.option("--exercises", "exercise_ids", multiple=True, metavar="ID",
+              help="Grade only these exercises (repeat, or separate with commas); default: all.")
+@click.option("--timeout", type=float, default=None,
+              help="Seconds each exercise's code may use (default: the exercise's budget).")
+@click.option("--resume", is_flag=True, help="Continue a batch that was interrupted, grading only what is missing.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["gradescope", "lms"]),
+              help="Also write Gradescope results.json files (gradescope) or a Canvas/Moodle CSV (lms).")
+def batch(submissions: Path, out: Path, workers: int, device: str, exercise_ids: tuple[str, ...],
+          timeout: float | None, resume: bool, formats: tuple[str, ...]) -> None:
+    """Grade every student in SUBMISSIONS (a folder or .zip per student) into a gradebook."""
+    from pttutor.grader import batch as batching
+
+    ids = [i for group in exercise_ids for i in group.split(",") if i] or [e.id for e in registry.exercises()]
+    for i in ids:
+        _exercise(i)
+    options = batching.Options(tuple(ids), device, timeout)
+    try:
+        job, todo = batching.prepare(submissions, out, options, resume)
+    except batching.BatchError as exc:
+        raise click.UsageError(str(exc)) from None
+    total = len(todo) * len(ids)
+    click.echo(f"{len(job.students)} students, {len(ids)} exercises: {total} to grade with {workers} worker(s)"
+               + (f" ({len(job.students) - len(todo)} students already done)" if resume else ""))
+    count = 0
+    if sys.stdout.isatty():
+        with click.progressbar(length=total, label="Grading", show_eta=True, show_pos=True) as bar:
+            batching.run(job, todo, workers, on_rows=lambda rows: bar.update(len(rows)))
+    else:
+        def report(rows: list[dict]) -> None:
+            nonlocal count
+            for row in rows:
+                count += 1
+                click.echo(f"[{count}/{total}] {row['student']} {row['exercise']}: "
+                           f"{row['score']}/{row['max_score']} ({row['status']})")
+
+        batching.run(job, todo, workers, on_rows=report)
+    for path in batching.finish(job, formats):
+        if path.name != "results.json":
+            click.echo(f"wrote {path}")
+    if "gradescope" in formats:
+        click.echo(f"wrote {job.out / 'gradescope'}/<student>/results.json")

@@ -65,6 +65,7 @@ def grade(
     seed: int = 0,
     memory_mb: int = DEFAULT_MEMORY_MB,
     load_timeout: float = 15.0,
+    hide: tuple[str, ...] = (),
 ) -> ExerciseReport:
     """Grade ``path`` (a ``.py`` file or a notebook) against ``exercise``'s checks."""
     import pytest
@@ -98,6 +99,8 @@ def grade(
     ]
     if budget is not None:
         args += ["--pttutor-budget", str(budget)]
+    for folder in hide:
+        args += ["--pttutor-hide", str(folder)]
     try:
         read_submission(path)
     except SubmissionFileError as exc:
