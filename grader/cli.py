@@ -316,3 +316,26 @@ def batch(submissions: Path, out: Path, workers: int, device: str, exercise_ids:
             click.echo(f"wrote {path}")
     if "gradescope" in formats:
         click.echo(f"wrote {job.out / 'gradescope'}/<student>/results.json")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default="pttutor-demo")
+@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="cores")
+@click.option("--exercises", "exercise_ids", multiple=True, metavar="ID",
+              help="Exercises in the sample class (default: the first four).")
+@click.pass_context
+def demo(ctx: click.Context, directory: Path, workers: int, exercise_ids: tuple[str, ...]) -> None:
+    """Write a small made-up class into DIRECTORY/submissions and batch-grade it into DIRECTORY/results.
+
+    Five students: alice (perfect), bob (half done), carol (broken), dana (notebooks in a .zip)
+    and erin (one exercise never finishes).
+    """
+    from pttutor.grader.demo import write_class
+
+    ids = [i for group in exercise_ids for i in group.split(",") if i] or [e.id for e in registry.exercises()[:4]]
+    exercises = [_exercise(i) for i in ids]
+    submissions = write_class(directory / "submissions", exercises)
+    out = directory / "results"
+    ctx.invoke(batch, submissions=submissions, out=out, workers=workers, device="cpu",
+               exercise_ids=tuple(ids), timeout=20.0, resume=(out / "results.jsonl").exists(), formats=("lms",))
+    click.echo((out / "gradebook.csv").read_text(encoding="utf-8"))

@@ -147,11 +147,15 @@ def _floats(result, what, n):
 def test_forward_and_loss(sub, ref):
     """forward and loss compute w1*x**2 + w2*x + b and its squared error, for numbers and tensors"""
     expect.close(sub.forward(3.0, 1.0, 1.0, 1.0), ref.forward(3.0, 1.0, 1.0, 1.0), "forward(3, w1=1, w2=1, b=1)")
-    expect.close(sub.forward(2.0, 0.5, -1.0, 2.0), ref.forward(2.0, 0.5, -1.0, 2.0), "forward(2, w1=0.5, w2=-1, b=2)",
-                 mistakes={"w1 and w2 are swapped: w1 multiplies x**2, w2 multiplies x": ref.forward(2.0, -1.0, 0.5, 2.0)})
+    expect.close(sub.forward(2.0, 0.5, -1.0, 2.0), ref.forward(2.0, 0.5, -1.0, 2.0),
+                 "forward(2, w1=0.5, w2=-1, b=2)",
+                 mistakes={"w1 and w2 are swapped: w1 multiplies x**2, w2 multiplies x":
+                           ref.forward(2.0, -1.0, 0.5, 2.0)})
     x = torch.tensor([1.0, 2.0, 3.0, -1.5])
-    expect.close(sub.forward(x, 0.5, -1.0, 2.0), ref.forward(x, 0.5, -1.0, 2.0), "forward(tensor([1, 2, 3, -1.5]), 0.5, -1, 2)")
-    expect.close(sub.loss(3.0, 6.0, 1.0, 1.0, 1.0), ref.loss(3.0, 6.0, 1.0, 1.0, 1.0), "loss(x=3, y=6, w1=1, w2=1, b=1)",
+    expect.close(sub.forward(x, 0.5, -1.0, 2.0), ref.forward(x, 0.5, -1.0, 2.0),
+                 "forward(tensor([1, 2, 3, -1.5]), 0.5, -1, 2)")
+    expect.close(sub.loss(3.0, 6.0, 1.0, 1.0, 1.0), ref.loss(3.0, 6.0, 1.0, 1.0, 1.0),
+                 "loss(x=3, y=6, w1=1, w2=1, b=1)",
                  mistakes={"the error is not squared: the loss is (y_hat - y) ** 2": 7.0})
     w1 = torch.tensor(0.5, requires_grad=True)
     got = sub.loss(2.0, 1.0, w1, torch.tensor(-1.0), torch.tensor(2.0))
@@ -172,9 +176,11 @@ def test_gradients_by_hand(sub, ref):
         "the factor 2 from d(error**2)/d(y_hat) = 2 * error is missing": [63.0, 21.0, 7.0],
         "dw1 uses x instead of x**2 (dy_hat/dw1 = x**2)": [42.0, 42.0, 14.0],
         "dw1 uses 2*x, the derivative of x**2 with respect to x, but dy_hat/dw1 = x**2": [84.0, 42.0, 14.0],
-        "the sign is flipped: d(y_hat - y)**2 / d(y_hat) = 2 * (y_hat - y), not 2 * (y - y_hat)": [-126.0, -42.0, -14.0],
+        "the sign is flipped: d(y_hat - y)**2 / d(y_hat) = 2 * (y_hat - y), not 2 * (y - y_hat)":
+            [-126.0, -42.0, -14.0],
     })
-    expect.close(sub.gradients_by_hand(2.0, 4.0, 1.0, 1.0, 1.0), [24.0, 12.0, 6.0], "(dw1, dw2, db) at x=2, y=4, w1=w2=b=1")
+    expect.close(sub.gradients_by_hand(2.0, 4.0, 1.0, 1.0, 1.0), [24.0, 12.0, 6.0],
+                 "(dw1, dw2, db) at x=2, y=4, w1=w2=b=1")
 
 
 @pytest.mark.points(1)
