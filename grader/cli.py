@@ -339,3 +339,18 @@ def demo(ctx: click.Context, directory: Path, workers: int, exercise_ids: tuple[
     ctx.invoke(batch, submissions=submissions, out=out, workers=workers, device="cpu",
                exercise_ids=tuple(ids), timeout=20.0, resume=(out / "results.jsonl").exists(), formats=("lms",))
     click.echo((out / "gradebook.csv").read_text(encoding="utf-8"))
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False))
+def release(out: Path) -> None:
+    """Write the student kit to OUT: stubs, public checks and the grader, no solutions or hidden checks."""
+    from pttutor.grader.release import ReleaseError
+    from pttutor.grader.release import release as make_kit
+
+    try:
+        ids = make_kit(out)
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Student kit for {len(ids)} exercises written to {out}; students install it with "
+               f"python -m pip install {out}")

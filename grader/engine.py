@@ -66,6 +66,7 @@ def grade(
     memory_mb: int = DEFAULT_MEMORY_MB,
     load_timeout: float = 15.0,
     hide: tuple[str, ...] = (),
+    record: Path | None = None,
 ) -> ExerciseReport:
     """Grade ``path`` (a ``.py`` file or a notebook) against ``exercise``'s checks."""
     import pytest
@@ -101,6 +102,8 @@ def grade(
         args += ["--pttutor-budget", str(budget)]
     for folder in hide:
         args += ["--pttutor-hide", str(folder)]
+    if record is not None:
+        args += ["--pttutor-record", str(record)]
     try:
         read_submission(path)
     except SubmissionFileError as exc:

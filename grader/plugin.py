@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from pttutor.grader import registry
+from pttutor.grader import oracle, registry
 from pttutor.grader.remote import Session, SubmissionError, SubmissionTimeout, WorkerLost
 from pttutor.grader.report import CheckResult
 from pttutor.grader import sandbox
@@ -51,6 +51,8 @@ class Grading:
     expected: dict[str, pytest.Item] = field(default_factory=dict)
     results: dict[str, CheckResult] = field(default_factory=dict)
     load_error: str | None = None
+    recording: dict | None = None  # answers of the reference, recorded for the student kit
+    answers: dict | None = None  # recorded answers, replayed in the student kit
 
     def budget_left(self) -> float:
         return self.budget - self.used
@@ -74,6 +76,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="memory limit of the worker in MiB (0: none)")
     group.addoption("--pttutor-hide", action="append", default=[],
                     help="a folder the student's code must not see (repeatable)")
+    group.addoption("--pttutor-record", default=None,
+                    help="record the reference's answers to this file (for the student kit)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -101,6 +105,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     budget = config.getoption("--pttutor-budget") or exercise.budget
     config.stash[GRADING] = Grading(exercise, session, budget, seed=config.getoption("--pttutor-seed"))
+    if config.getoption("--pttutor-record"):
+        config.stash[GRADING].recording = {}
     sandbox.prestart()
 
 
@@ -109,6 +115,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if grading is not None:
         grading.session.stop()
         shutil.rmtree(grading.session.workdir, ignore_errors=True)
+        if grading.recording is not None:
+            oracle.save(grading.recording, Path(config.getoption("--pttutor-record")))
 
 
 def worker_folder(parent: Path | None = None) -> Path:
@@ -174,12 +182,25 @@ _REFERENCES: dict[Path, Any] = {}
 
 @pytest.fixture
 def ref(request: pytest.FixtureRequest) -> Any:
-    path = _grading(request).exercise.solution_path
+    """The reference solution: the module itself, or (in the student kit, which ships without
+    it) the answers it gave when the kit was made; while a kit is being made, a recorder."""
+    grading = _grading(request)
+    path = grading.exercise.solution_path
+    answers = grading.exercise.checks_dir / oracle.ANSWERS
+    scope = request.node.name
+    if not path.is_file():
+        if not answers.is_file():
+            pytest.fail(f"neither the reference solution nor recorded answers exist for {grading.exercise.id}")
+        if grading.answers is None:
+            grading.answers = oracle.load(answers)
+        return oracle.Replayer(grading.answers, scope)
     if path not in _REFERENCES:
         spec = importlib.util.spec_from_file_location(f"pttutor_reference_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         _REFERENCES[path] = module
+    if grading.recording is not None:
+        return oracle.Recorder(_REFERENCES[path], grading.recording, scope)
     return _REFERENCES[path]
 
 

@@ -1,0 +1,84 @@
+"""The student kit: no reference solution and no hidden check in it, by content; and it works."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pttutor.grader import registry
+from pttutor.grader.cli import main
+
+
+def _distinctive_lines(text: str, known: str) -> set[str]:
+    """Lines of ``text`` long enough to be telling that do not also appear in ``known``."""
+    others = {line.strip() for line in known.splitlines()}
+    return {line.strip() for line in text.splitlines()
+            if len(line.strip()) >= 25 and line.strip() not in others and not line.strip().startswith("#")}
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("release") / "kit"
+    result = CliRunner().invoke(main, ["release", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_kit_holds_no_solution_and_no_hidden_check_by_content(kit):
+    texts = {p: p.read_text(encoding="utf-8", errors="replace") for p in kit.rglob("*") if p.is_file()}
+    kit_lines = {line.strip() for text in texts.values() for line in text.splitlines()}
+    public = "\n".join(p.read_text() for p in [*registry.EXERCISES_DIR.rglob("*.py"),
+                                                *registry.CHECKS_DIR.rglob("public.py"),
+                                                *Path(registry.__file__).parent.glob("*.py")])
+    for ex in registry.exercises():
+        secret = _distinctive_lines(ex.solution_path.read_text(), public)
+        secret |= _distinctive_lines((ex.checks_dir / "hidden.py").read_text(), public)
+        assert secret, ex.id
+        leaked = secret & kit_lines
+        assert leaked == set(), f"{ex.id}: {sorted(leaked)[:5]}"
+
+
+def test_kit_has_every_stub_and_public_check(kit):
+    for ex in registry.exercises():
+        assert (kit / "exercises" / ex.id / ex.file).read_text() == ex.stub_path.read_text()
+        assert (kit / "grader" / "checks" / ex.id / "public.py").is_file()
+        assert (kit / "grader" / "checks" / ex.id / "public-answers.json").is_file()
+    assert "pttutor-grade init" in (kit / "README.md").read_text()
+
+
+def test_release_refuses_a_folder_that_is_not_empty(kit):
+    result = CliRunner().invoke(main, ["release", str(kit)])
+    assert result.exit_code == 1 and "not empty" in result.output
+
+
+def test_installed_kit_grades_solutions_full_and_stubs_zero(kit, tmp_path):
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                    "--target", str(site), str(kit)], check=True, timeout=300)
+    student = tmp_path / "student"
+    student.mkdir()
+    for ex in registry.exercises():
+        shutil.copy(ex.solution_path, student / ex.file)
+    code = (
+        "import sys\nfrom pathlib import Path\nimport pttutor.grader\n"
+        f"assert pttutor.grader.__file__.startswith({str(site)!r}), pttutor.grader.__file__\n"
+        "from pttutor.grader import engine, registry\n"
+        "bad = []\n"
+        "for ex in registry.exercises():\n"
+        "    assert not ex.solution_path.exists()\n"
+        f"    full = engine.grade(ex, Path({str(student)!r}) / ex.file)\n"
+        "    stub = engine.grade(ex, ex.stub_path)\n"
+        "    if full.score != full.max_score or stub.score != 0:\n"
+        "        bad.append((ex.id, full.score, full.max_score, stub.score,\n"
+        "                    [c.message for c in full.checks if not c.passed]))\n"
+        "print(bad)\nsys.exit(1 if bad else 0)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(site))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout + done.stderr
