@@ -81,7 +81,9 @@ def _copy_course(out: Path) -> None:
         (out / "exercises" / ex.id).mkdir()
         shutil.copy2(ex.stub_path, out / "exercises" / ex.id)
         (out / "grader" / "checks" / ex.id).mkdir()
-        shutil.copy2(ex.checks_dir / "public.py", out / "grader" / "checks" / ex.id)
+        for name in ("public.py", "common.py"):
+            if (ex.checks_dir / name).is_file():
+                shutil.copy2(ex.checks_dir / name, out / "grader" / "checks" / ex.id)
     (out / "solutions").mkdir()
     (out / "solutions" / "__init__.py").write_text('"""No reference solutions in the student kit."""\n')
 

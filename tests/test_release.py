@@ -34,7 +34,7 @@ def test_kit_holds_no_solution_and_no_hidden_check_by_content(kit):
     texts = {p: p.read_text(encoding="utf-8", errors="replace") for p in kit.rglob("*") if p.is_file()}
     kit_lines = {line.strip() for text in texts.values() for line in text.splitlines()}
     public = "\n".join(p.read_text() for p in [*registry.EXERCISES_DIR.rglob("*.py"),
-                                                *registry.CHECKS_DIR.rglob("public.py"),
+                                                *registry.CHECKS_DIR.rglob("public.py"), *registry.CHECKS_DIR.rglob("common.py"),
                                                 *Path(registry.__file__).parent.glob("*.py")])
     for ex in registry.exercises():
         secret = _distinctive_lines(ex.solution_path.read_text(), public)
