@@ -81,6 +81,9 @@ def render(report: ExerciseReport, color: bool = False, show_output: bool = Fals
             for line in check.message.splitlines():
                 lines.append(f"         {line}")
     lines.append(f"  time: {report.time_used:.1f} s of your {report.budget:g} s budget, on {report.device}")
+    missing = [p.removeprefix("not active: ") for p in report.protections if p.startswith("not active: ")]
+    if missing:
+        lines.append(f"  sandbox: not active here: {'; '.join(missing)}")
     if not report.passed:
         where = f" (course: {report.course})" if report.course else ""
         lines.append(f"  Stuck? pttutor-grade hint {report.exercise}{where}")
