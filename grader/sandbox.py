@@ -73,6 +73,8 @@ class OutputBuffer:
 def worker_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PTTUTOR_"))}
     env.update({"MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+    # Course exercises are small: one thread per worker beats several fighting over the cores.
+    env.setdefault("OMP_NUM_THREADS", "1")
     return env
 
 
