@@ -27,6 +27,10 @@ from pttutor.grader import codec
 ANSWERS = "public-answers.json"
 
 
+RAISABLE = {cls.__name__: cls for cls in (TypeError, ValueError, KeyError, IndexError, AttributeError,
+                                         RuntimeError, NotImplementedError, ZeroDivisionError)}
+
+
 class ReplayMiss(AssertionError):
     """The check asked the recorded reference something it was not asked at release time."""
 
@@ -100,18 +104,22 @@ class Recorder(_Proxy):
     def _ask(self, op: str, payload: Any) -> Any:
         key = self._key(op, payload)
         obj = object.__getattribute__(self, "_obj")
-        real = _unwrap(payload)
-        if op == "get":
-            value = getattr(obj, real)
-        elif op == "call":
-            value = obj(*real[0], **real[1])
-        elif op == "item":
-            value = obj[real]
-        elif op == "iter":
-            value = list(obj)
-        else:
-            value = len(obj)
         table = object.__getattribute__(self, "_table")
+        real = _unwrap(payload)
+        try:
+            if op == "get":
+                value = getattr(obj, real)
+            elif op == "call":
+                value = obj(*real[0], **real[1])
+            elif op == "item":
+                value = obj[real]
+            elif op == "iter":
+                value = list(obj)
+            else:
+                value = len(obj)
+        except Exception as exc:  # e.g. len() of a generator, which list() asks first
+            table[key] = {"raise": type(exc).__name__, "message": str(exc)[:500]}
+            raise
         try:
             table[key] = {"data": base64.b64encode(codec.pack(value)).decode()}
             return value
@@ -148,6 +156,8 @@ class Replayer(_Proxy):
         if entry is None:
             raise ReplayMiss("your answer differs from the reference's; the full explanation of this check "
                              "needs your instructor's grader (pttutor-grade check --hidden)")
+        if "raise" in entry:
+            raise RAISABLE.get(entry["raise"], RuntimeError)(entry["message"])
         if "ref" in entry:
             return Replayer(object.__getattribute__(self, "_table"), object.__getattribute__(self, "_scope"),
                             entry["ref"], object.__getattribute__(self, "_counts"))
