@@ -60,7 +60,7 @@ def locate(dataset: str, names: Sequence[str], source: Source,
             if (folder / name).is_file():
                 return folder / name
     wanted = " or ".join(names)
-    how = ("download it with download=True" if source.downloadable
+    how = (f"download it with `pttutor-grade data --download {dataset}` (or download=True)" if source.downloadable
            else f"download it from {source.page} (a Kaggle account is needed)")
     raise DataError(f"{wanted} not found in {folders[0]}; {how}, put it in that folder, "
                     f"or point {ENV_VAR} (or --data-dir) at the folder that holds it")

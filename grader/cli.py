@@ -354,3 +354,35 @@ def release(out: Path) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Student kit for {len(ids)} exercises written to {out}; students install it with "
                f"python -m pip install {out}")
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The data folder (default: $PTTUTOR_DATA, else pttutor/data in your cache folder).")
+@click.option("--download", "downloads", multiple=True, metavar="NAME",
+              help="Download a public data set (diabetes, names, mnist) first; repeatable.")
+def data(data_dir: Path | None, downloads: tuple[str, ...]) -> None:
+    """Show where each course data set is found (and download the public ones)."""
+    from pttutor.datasets import catalog
+    from pttutor.datasets.folder import DataError
+    from pttutor.datasets.folder import data_dir as resolve
+
+    click.echo(f"data folder: {resolve(data_dir)}")
+    for name in downloads:
+        try:
+            catalog.get(name).fetch(data_dir)
+        except KeyError as exc:
+            raise click.UsageError(exc.args[0]) from None
+        except DataError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"downloaded {name}")
+    missing = 0
+    for entry in catalog.ENTRIES:
+        try:
+            paths = entry.locate(data_dir)
+        except DataError as exc:
+            missing += 1
+            click.echo(f"  {entry.name:<10} missing: {exc}")
+        else:
+            click.echo(f"  {entry.name:<10} {', '.join(str(p) for p in paths)}")
+    sys.exit(0 if not missing else 1)
