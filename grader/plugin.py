@@ -7,9 +7,13 @@ and records a verdict and a student-facing message for every check it collected:
 
 - ``sub``: the student's module, as a proxy into the sandboxed worker;
 - ``ref``: the reference solution, imported here in the trusted process;
-- ``worker``: the worker session (``worker.import_module("torch.nn")``, ``worker.seed(0)``);
+- ``worker``: the worker session (``worker.import_module("torch.nn")``, ``worker.seed(0)``;
+  ``worker.level`` is ``"full"`` when the file's top-level code ran to the end, otherwise
+  the fallback that was needed, ``"definitions"`` or ``"signatures"``);
 - ``device``: where the student's code runs (``"cpu"`` or ``"cuda"``);
-- ``rng``: a NumPy generator seeded from the check's name, for inputs chosen at grading time.
+- ``rng``: a NumPy generator seeded from the check's name, for inputs chosen at grading time;
+- ``tmp_path``: a fresh folder for files handed to the student's code (which may read and
+  write it; the rest of the file system is read-only to it).
 
 A course author can run the checks directly::
 
