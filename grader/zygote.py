@@ -36,7 +36,7 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-PR_SET_NO_NEW_PRIVS, PR_SET_SECUREBITS = 38, 28
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECUREBITS = 1, 38, 28
 SECBIT_ALL_LOCKED = 0x2F  # NOROOT, NOROOT_LOCKED, NO_SETUID_FIXUP, NO_SETUID_FIXUP_LOCKED... see capability(7)
 FD_REQ, FD_REP, FD_OUT, FD_STATUS = 3, 4, 5, 6
 MAX_REQUEST = 1 << 16
@@ -158,6 +158,13 @@ def _close_other_fds(keep_upto: int) -> None:
     os.closerange(keep_upto + 1, 65536)
 
 
+def _die_with_parent() -> None:
+    """SIGKILL this process when its parent dies, so nothing outlives a killed grader."""
+    libc = _libc() if sys.platform == "linux" else None
+    if libc is not None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 def _wait_status(pid: int) -> int:
     while True:
         try:
@@ -172,6 +179,7 @@ def _wait_status(pid: int) -> int:
 def run_child(config: dict, fds: list[int]) -> None:
     """In the first forked child: build the sandbox, fork the worker, report its exit status."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    _die_with_parent()
     os.setsid()
     for target, fd in zip((FD_REQ, FD_REP, FD_OUT, FD_STATUS), fds):
         os.dup2(fd, target)
@@ -190,6 +198,7 @@ def run_child(config: dict, fds: list[int]) -> None:
         os.write(FD_STATUS, struct.pack(">i", status))
         os._exit(0)
     os.close(FD_STATUS)
+    _die_with_parent()
     if namespaces:
         sandbox.mounts()
     from pttutor.grader import worker

@@ -34,3 +34,32 @@ def test_workers_are_forked_from_one_server(grade_source):
     for _ in range(2):
         assert grade_source(EX, solution_source(EX)).score > 0
     assert sandbox.zygote() is server
+
+
+def test_nothing_outlives_a_grader_killed_mid_check(tmp_path):
+    """SIGKILL the grading process while the student's code loops: its worker and children die too."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import stub_source
+    from test_hostile import _processes_with
+
+    token = f"4343.{os.getpid()}"
+    source = stub_source(EX).replace(
+        '    raise NotImplementedError("forward")',
+        f"    import subprocess\n    subprocess.Popen(['sleep', '{token}'])\n    while True:\n        pass")
+    (tmp_path / "ex02_cost_surface.py").write_text(source)
+    code = ("from pathlib import Path\nfrom pttutor.grader import engine, registry\n"
+            f"engine.grade(registry.get({EX!r}), Path({str(tmp_path / 'ex02_cost_surface.py')!r}))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not _processes_with(token) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_with(token), "the student's child never started"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while _processes_with(token) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_with(token) == []
