@@ -52,6 +52,19 @@ def _round(value: Any) -> Any:
     return value
 
 
+def _describe_local(obj: Any) -> str:
+    """A stable description of a local object passed to the reference (a model the check
+    built, say): its type and, for a torch module, a digest of its state."""
+    name = f"{type(obj).__module__}.{type(obj).__qualname__}"
+    state = getattr(obj, "state_dict", None)
+    if callable(state):
+        try:
+            return f"{name}:{hashlib.sha256(codec.pack(_round(dict(state())))).hexdigest()[:16]}"
+        except (codec.CodecError, TypeError):
+            pass
+    return name
+
+
 class _Proxy:
     """Shared key-making for recorder and replayer proxies."""
 
@@ -61,7 +74,7 @@ class _Proxy:
         def to_handle(obj: Any) -> tuple[int, str]:
             if isinstance(obj, _Proxy):
                 return object.__getattribute__(obj, "_rid"), "reference"
-            raise codec.CodecError(f"cannot use a {type(obj).__name__} in a question to the reference")
+            return -1, _describe_local(obj)
 
         rid = object.__getattribute__(self, "_rid")
         scope = object.__getattribute__(self, "_scope")
@@ -87,6 +100,10 @@ class _Proxy:
 
     def __len__(self) -> int:
         return self._ask("len", None)
+
+    def type_names(self) -> list[str]:
+        """The class names of the reference's object, most derived first."""
+        return self._ask("types", None)
 
 
 class Recorder(_Proxy):
@@ -115,19 +132,29 @@ class Recorder(_Proxy):
                 value = obj[real]
             elif op == "iter":
                 value = list(obj)
+            elif op == "types":
+                value = [f"{c.__module__}.{c.__qualname__}" for c in type(obj).__mro__]
             else:
                 value = len(obj)
         except Exception as exc:  # e.g. len() of a generator, which list() asks first
             table[key] = {"raise": type(exc).__name__, "message": str(exc)[:500]}
             raise
+        if op == "iter":  # element by element: a list of modules is not data, but each may be
+            entries = [self._entry(item) for item in value]
+            table[key] = {"items": [entry for entry, _ in entries]}
+            return [wrapped for _, wrapped in entries]
+        table[key], wrapped = self._entry(value)
+        return wrapped
+
+    def _entry(self, value: Any) -> tuple[dict, Any]:
+        """What is recorded for ``value``, and what the check gets: the data, or a recorder of it."""
+        table = object.__getattribute__(self, "_table")
         try:
-            table[key] = {"data": base64.b64encode(codec.pack(value)).decode()}
-            return value
+            return {"data": base64.b64encode(codec.pack(value)).decode()}, value
         except codec.CodecError:
-            rid = len([v for v in table.values() if "ref" in v]) + 1
-            table[key] = {"ref": rid}
-            return Recorder(value, table, object.__getattribute__(self, "_scope"), rid,
-                            object.__getattribute__(self, "_counts"))
+            rid = table["#refs"] = table.get("#refs", 0) + 1
+            return {"ref": rid}, Recorder(value, table, object.__getattribute__(self, "_scope"), rid,
+                                          object.__getattribute__(self, "_counts"))
 
 
 def _unwrap(value: Any) -> Any:
@@ -158,6 +185,11 @@ class Replayer(_Proxy):
                              "needs your instructor's grader (pttutor-grade check --hidden)")
         if "raise" in entry:
             raise RAISABLE.get(entry["raise"], RuntimeError)(entry["message"])
+        if "items" in entry:
+            return [self._value(item) for item in entry["items"]]
+        return self._value(entry)
+
+    def _value(self, entry: dict) -> Any:
         if "ref" in entry:
             return Replayer(object.__getattribute__(self, "_table"), object.__getattribute__(self, "_scope"),
                             entry["ref"], object.__getattribute__(self, "_counts"))

@@ -4,66 +4,23 @@ import numpy as np
 import pytest
 
 from pttutor.grader import expect
+from pttutor.grader.checkmodule import common
 
 pytestmark = pytest.mark.hidden
 
-X = [1.0, 2.0, 3.0]
-Y = [2.0, 4.0, 6.0]
-
-
-def _w_and_history(result, call, epochs):
-    """Split what gradient_descent/sgd returned into (w, history) with student-facing messages."""
-    expect.that(type(result) in (tuple, list) and len(result) == 2,
-                f"{call} should return a pair (w, loss_history); got {expect.describe(result)}")
-    w = expect.number(result[0], f"the w returned by {call}")
-    history = expect.as_array(result[1], f"the loss_history returned by {call}")
-    if history.ndim > 1 and history.size == epochs:
-        history = history.reshape(-1)
-    expect.that(history.shape == (epochs,),
-                f"the loss_history returned by {call} should hold one number per epoch ({epochs}); "
-                f"got {expect.describe(result[1])}")
-    return w, history
+helpers = common(__file__)
+X, Y = helpers.X, helpers.Y  # the course data
 
 
 def _sgd_mistakes(ref, xs, ys, w0, lr, epochs):
-    """What the usual SGD mistakes return: ({mistake: w}, {mistake: loss_history})."""
+    """What the usual SGD mistakes return, visiting the samples in reverse order included."""
+    w_mistakes, h_mistakes = helpers.sgd_mistakes(ref, xs, ys, w0, lr, epochs)
     xs = [float(x) for x in xs]
     ys = [float(y) for y in ys]
-
-    def per_sample(step):
-        w, history = float(w0), []
-        for _ in range(epochs):
-            for x, y in zip(xs, ys):
-                w = w - lr * step(x, y, w)
-            history.append((xs[-1] * w - ys[-1]) ** 2)
-        return w, history
-
-    w_batch, h_batch = per_sample(lambda x, y, w: ref.gradient(xs, ys, w))
-    before, w = [], float(w0)
-    for _ in range(epochs):
-        for x, y in zip(xs, ys):
-            loss_before = (x * w - y) ** 2
-            w = w - lr * ref.sgd_gradient(x, y, w)
-        before.append(loss_before)
-    w_half, h_half = ref.sgd(xs, ys, w0, lr / 2, epochs)
-    w_gd = ref.gradient_descent(xs, ys, w0, lr, epochs)[0]
     w_reversed, h_reversed = ref.sgd(xs[::-1], ys[::-1], w0, lr, epochs)
-    batch = "SGD must update w with the gradient of one sample at a time (sgd_gradient), not the batch gradient"
     order = "the samples are visited in reverse order; go through them in the order given"
-    w_mistakes = {
-        "it takes one batch gradient descent step per epoch; " + batch: w_gd,
-        "each update uses the mean gradient over all samples; " + batch: w_batch,
-        "w moves half as fast as it should: sgd_gradient is missing the factor 2": w_half,
-        order: w_reversed,
-    }
-    h_mistakes = {
-        "each update uses the mean gradient over all samples; " + batch: h_batch,
-        "w moves half as fast as it should: sgd_gradient is missing the factor 2": h_half,
-        "it holds the last sample's loss before its update; compute it after the update": before,
-        "it holds the cost over all samples; loss_history[e] is the loss of the epoch's last sample only":
-            [ref.cost(xs, ys, ref.sgd(xs, ys, w0, lr, e + 1)[0]) for e in range(epochs)],
-        order: h_reversed,
-    }
+    w_mistakes[order] = w_reversed
+    h_mistakes[order] = h_reversed
     return w_mistakes, h_mistakes
 
 
@@ -112,7 +69,7 @@ def test_gradient_descent_random(sub, ref, rng):
         lr = float(rng.uniform(0.05, 0.45) / np.mean(x**2))
         epochs = int(rng.integers(5, 41))
         call = f"gradient_descent(xs, ys, w0={w0:.4g}, lr={lr:.4g}, epochs={epochs}) on {n} random samples"
-        w, history = _w_and_history(sub.gradient_descent(x, y, w0=w0, lr=lr, epochs=epochs), call, epochs)
+        w, history = helpers.w_and_history(sub.gradient_descent(x, y, w0=w0, lr=lr, epochs=epochs), call, epochs)
         ref_w, ref_history = ref.gradient_descent(x, y, w0, lr, epochs)
         after = [ref.cost(x, y, ref.gradient_descent(x, y, w0, lr, e + 1)[0]) for e in range(epochs)]
         expect.close(history, ref_history, f"the loss_history of {call}", mistakes={
@@ -141,7 +98,7 @@ def test_sgd_random(sub, ref, rng):
         lr = float(rng.uniform(0.02, 0.3) / np.max(x**2))
         epochs = int(rng.integers(3, 31))
         call = f"sgd(xs, ys, w0={w0:.4g}, lr={lr:.4g}, epochs={epochs}) on {n} random samples"
-        w, history = _w_and_history(sub.sgd(x, y, w0=w0, lr=lr, epochs=epochs), call, epochs)
+        w, history = helpers.w_and_history(sub.sgd(x, y, w0=w0, lr=lr, epochs=epochs), call, epochs)
         ref_w, ref_history = ref.sgd(x, y, w0, lr, epochs)
         w_mistakes, h_mistakes = _sgd_mistakes(ref, x, y, w0, lr, epochs)
         w_mistakes["it starts from w = 1.0 instead of the w0 passed in"] = ref.sgd(x, y, 1.0, lr, epochs)[0]
@@ -156,12 +113,12 @@ def test_large_learning_rate_diverges(sub, ref):
     advice = "Do not clip, cap or normalise the learning rate, the step or the gradient: with too large a " \
              "learning rate, gradient descent must really diverge."
     call = "gradient_descent(x_data, y_data, w0=1.0, lr=1.0, epochs=100)"
-    w, history = _w_and_history(sub.gradient_descent(X, Y, w0=1.0, lr=1.0, epochs=100), call, 100)
+    w, history = helpers.w_and_history(sub.gradient_descent(X, Y, w0=1.0, lr=1.0, epochs=100), call, 100)
     expect.that(not (abs(w) < 1e3), f"after {call}, w should have exploded (the course reaches "
                 f"w = -1.2e+92); got w = {w:.6g}. " + advice)
     for epochs, course_w in ((1, 10.333333333333334), (2, -67.44444444444446)):
-        got, _ = _w_and_history(sub.gradient_descent(X, Y, w0=1.0, lr=1.0, epochs=epochs),
-                                f"gradient_descent(x_data, y_data, w0=1.0, lr=1.0, epochs={epochs})", epochs)
+        got, _ = helpers.w_and_history(sub.gradient_descent(X, Y, w0=1.0, lr=1.0, epochs=epochs),
+                                       f"gradient_descent(x_data, y_data, w0=1.0, lr=1.0, epochs={epochs})", epochs)
         expect.close(got, course_w, f"w after {epochs} epoch(s) of gradient descent with lr=1.0 "
                      f"(course: {course_w:.2f})", mistakes={
                          "the gradient is missing the factor 2": ref.gradient_descent(X, Y, 1.0, 0.5, epochs)[0],
@@ -177,7 +134,7 @@ def test_large_learning_rate_diverges(sub, ref):
     expect.close(history, ref_history, f"the loss_history of {call}")
     expect.close(4 * w, -4.829869388965469e+92, f"forward(4, w) after {call} (course: -4.83e+92)")
     call = "sgd(x_data, y_data, w0=1.0, lr=1.0, epochs=10)"
-    w, history = _w_and_history(sub.sgd(X, Y, w0=1.0, lr=1.0, epochs=10), call, 10)
+    w, history = helpers.w_and_history(sub.sgd(X, Y, w0=1.0, lr=1.0, epochs=10), call, 10)
     expect.that(not (abs(w) < 1e3), f"after {call}, w should have exploded (to about -5.7e+20: per-sample "
                 f"steps this large diverge too); got w = {w:.6g}. " + advice)
     ref_w, ref_history = ref.sgd(X, Y, w0=1.0, lr=1.0, epochs=10)
@@ -192,22 +149,22 @@ def test_defaults_and_edge_cases(sub, ref, rng):
     x, y = _random_data(rng, 5)
     for name in ("gradient_descent", "sgd"):
         call = f"{name}(xs, ys) with the default w0=1.0, lr=0.01, epochs=100"
-        w, history = _w_and_history(getattr(sub, name)(x, y), call, 100)
+        w, history = helpers.w_and_history(getattr(sub, name)(x, y), call, 100)
         ref_w, ref_history = getattr(ref, name)(x, y)
         expect.close(w, ref_w, f"the w returned by {call}")
         expect.close(history, ref_history, f"the loss_history of {call}")
 
         call = f"{name}(xs, ys, w0=0.5, lr=0.1, epochs=0)"
-        w, history = _w_and_history(getattr(sub, name)(x, y, w0=0.5, lr=0.1, epochs=0), call, 0)
+        w, history = helpers.w_and_history(getattr(sub, name)(x, y, w0=0.5, lr=0.1, epochs=0), call, 0)
         expect.close(w, 0.5, f"the w returned by {call} (no epochs: w stays w0)")
 
         call = f"{name}(xs, ys, w0=-1.5, lr=0.0, epochs=4)"
-        w, history = _w_and_history(getattr(sub, name)(x, y, w0=-1.5, lr=0.0, epochs=4), call, 4)
+        w, history = helpers.w_and_history(getattr(sub, name)(x, y, w0=-1.5, lr=0.0, epochs=4), call, 4)
         expect.close(w, -1.5, f"the w returned by {call} (lr=0: w never moves)")
         expect.close(history, getattr(ref, name)(x, y, -1.5, 0.0, 4)[1], f"the loss_history of {call}")
 
         call = f"{name}([2.5], [-1.0], w0=1.0, lr=0.05, epochs=6) on a single sample"
-        w, history = _w_and_history(getattr(sub, name)([2.5], [-1.0], w0=1.0, lr=0.05, epochs=6), call, 6)
+        w, history = helpers.w_and_history(getattr(sub, name)([2.5], [-1.0], w0=1.0, lr=0.05, epochs=6), call, 6)
         ref_w, ref_history = getattr(ref, name)([2.5], [-1.0], 1.0, 0.05, 6)
         expect.close(w, ref_w, f"the w returned by {call}")
         expect.close(history, ref_history, f"the loss_history of {call}")

@@ -4,63 +4,12 @@ import numpy as np
 import pytest
 
 from pttutor.grader import expect
+from pttutor.grader.checkmodule import common
 
 pytestmark = pytest.mark.public
 
-X = [1.0, 2.0, 3.0]
-Y = [2.0, 4.0, 6.0]
-
-
-def _w_and_history(result, call, epochs):
-    """Split what gradient_descent/sgd returned into (w, history) with student-facing messages."""
-    expect.that(type(result) in (tuple, list) and len(result) == 2,
-                f"{call} should return a pair (w, loss_history); got {expect.describe(result)}")
-    w = expect.number(result[0], f"the w returned by {call}")
-    history = expect.as_array(result[1], f"the loss_history returned by {call}")
-    if history.ndim > 1 and history.size == epochs:
-        history = history.reshape(-1)
-    expect.that(history.shape == (epochs,),
-                f"the loss_history returned by {call} should hold one number per epoch ({epochs}); "
-                f"got {expect.describe(result[1])}")
-    return w, history
-
-
-def _sgd_mistakes(ref, xs, ys, w0, lr, epochs):
-    """What the usual SGD mistakes return: ({mistake: w}, {mistake: loss_history})."""
-    xs = [float(x) for x in xs]
-    ys = [float(y) for y in ys]
-
-    def per_sample(step):
-        w, history = float(w0), []
-        for _ in range(epochs):
-            for x, y in zip(xs, ys):
-                w = w - lr * step(x, y, w)
-            history.append((xs[-1] * w - ys[-1]) ** 2)
-        return w, history
-
-    w_batch, h_batch = per_sample(lambda x, y, w: ref.gradient(xs, ys, w))
-    before, w = [], float(w0)
-    for _ in range(epochs):
-        for x, y in zip(xs, ys):
-            loss_before = (x * w - y) ** 2
-            w = w - lr * ref.sgd_gradient(x, y, w)
-        before.append(loss_before)
-    w_half, h_half = ref.sgd(xs, ys, w0, lr / 2, epochs)
-    w_gd = ref.gradient_descent(xs, ys, w0, lr, epochs)[0]
-    batch = "SGD must update w with the gradient of one sample at a time (sgd_gradient), not the batch gradient"
-    w_mistakes = {
-        "it takes one batch gradient descent step per epoch; " + batch: w_gd,
-        "each update uses the mean gradient over all samples; " + batch: w_batch,
-        "w moves half as fast as it should: sgd_gradient is missing the factor 2": w_half,
-    }
-    h_mistakes = {
-        "each update uses the mean gradient over all samples; " + batch: h_batch,
-        "w moves half as fast as it should: sgd_gradient is missing the factor 2": h_half,
-        "it holds the last sample's loss before its update; compute it after the update": before,
-        "it holds the cost over all samples; loss_history[e] is the loss of the epoch's last sample only":
-            [ref.cost(xs, ys, ref.sgd(xs, ys, w0, lr, e + 1)[0]) for e in range(epochs)],
-    }
-    return w_mistakes, h_mistakes
+helpers = common(__file__)
+X, Y = helpers.X, helpers.Y  # the course data
 
 
 @pytest.mark.points(1)
@@ -98,7 +47,7 @@ def test_gradients_course_data(sub, ref):
 def test_gradient_descent_course(sub, ref):
     """gradient descent from w0=1.0 with lr=0.01 for 100 epochs predicts forward(4) = 8.00"""
     call = "gradient_descent(x_data, y_data, w0=1.0, lr=0.01, epochs=100)"
-    w, history = _w_and_history(sub.gradient_descent(X, Y, w0=1.0, lr=0.01, epochs=100), call, 100)
+    w, history = helpers.w_and_history(sub.gradient_descent(X, Y, w0=1.0, lr=0.01, epochs=100), call, 100)
     ref_w, ref_history = ref.gradient_descent(X, Y, w0=1.0, lr=0.01, epochs=100)
     after = [ref.cost(X, Y, ref.gradient_descent(X, Y, 1.0, 0.01, e + 1)[0]) for e in range(100)]
     expect.close(history, ref_history, f"the loss_history of {call}", mistakes={
@@ -119,14 +68,14 @@ def test_gradient_descent_course(sub, ref):
 def test_sgd_course(sub, ref):
     """sgd updates w after every sample: one epoch and 100 epochs on the course data"""
     call = "sgd(x_data, y_data, w0=1.0, lr=0.01, epochs=1)"
-    w, history = _w_and_history(sub.sgd(X, Y, w0=1.0, lr=0.01, epochs=1), call, 1)
+    w, history = helpers.w_and_history(sub.sgd(X, Y, w0=1.0, lr=0.01, epochs=1), call, 1)
     ref_w, ref_history = ref.sgd(X, Y, w0=1.0, lr=0.01, epochs=1)
-    w_mistakes, h_mistakes = _sgd_mistakes(ref, X, Y, 1.0, 0.01, 1)
+    w_mistakes, h_mistakes = helpers.sgd_mistakes(ref, X, Y, 1.0, 0.01, 1)
     expect.close(w, ref_w, f"the w returned by {call} (three updates, one per sample)", mistakes=w_mistakes)
     expect.close(history, ref_history,
                  f"the loss_history of {call} (the loss of the last sample, after its update)", mistakes=h_mistakes)
     call = "sgd(x_data, y_data, w0=1.0, lr=0.01, epochs=100)"
-    w, history = _w_and_history(sub.sgd(X, Y, w0=1.0, lr=0.01, epochs=100), call, 100)
+    w, history = helpers.w_and_history(sub.sgd(X, Y, w0=1.0, lr=0.01, epochs=100), call, 100)
     ref_w, ref_history = ref.sgd(X, Y, w0=1.0, lr=0.01, epochs=100)
     expect.close(history, ref_history, f"the loss_history of {call}")
     expect.that(round(4 * w, 2) == 8.00,

@@ -5,98 +5,15 @@ import pytest
 import torch
 
 from pttutor.grader import expect
+from pttutor.grader.checkmodule import common
 from pttutor.grader.remote import SubmissionError, SubmissionTimeout, WorkerLost, type_names
 
 pytestmark = pytest.mark.public
 
-RTOL, ATOL = 1e-4, 1e-5
+helpers = common(__file__)
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _call(what, fn, *args, **kwargs):
-    """Call into the student's code; an exception it raises names the call that raised it."""
-    try:
-        return fn(*args, **kwargs)
-    except (SubmissionTimeout, WorkerLost):
-        raise
-    except SubmissionError as exc:
-        if not exc.kind:
-            raise
-        raise expect.CheckFailed(f"{what} raised {exc}") from None
-
-
-def _seeded_reference_model(ref, seed):
-    torch.manual_seed(seed)
-    return ref.LinearModel()
-
-
-def _student_model(sub, ref_model, device):
-    """A student's LinearModel holding exactly the reference model's weights."""
-    model = _call("LinearModel()", sub.LinearModel)
-    expect.that("torch.nn.modules.module.Module" in type_names(model),
-                f"LinearModel() should build an nn.Module; got {expect.describe(model)}")
-    _call("model.load_state_dict(weights of nn.Linear(1, 1) in self.linear)",
-          model.load_state_dict, ref_model.state_dict())
-    _call("model.to(device)", model.to, device)
-    return model
-
-
-def _variant_curve(ref, state, name, lr, x, y, epochs, *, zero_grad=True, after_step=False,
-                   reduction="sum", default_lr=False):
-    """The curve a training loop with one known mistake gives, computed here, trusted."""
-    model = ref.LinearModel()
-    model.load_state_dict(state)
-    if default_lr:
-        optimizer = getattr(torch.optim, name)(model.parameters())
-    else:
-        optimizer = ref.make_optimizer(name, model.parameters(), lr=lr)
-    criterion = torch.nn.MSELoss(reduction=reduction)
-
-    def closure():
-        if zero_grad:
-            optimizer.zero_grad()
-        loss = criterion(model(x), y)
-        loss.backward()
-        return loss
-
-    losses = []
-    for _ in range(epochs):
-        loss = optimizer.step(closure)
-        if after_step:
-            with torch.no_grad():
-                loss = criterion(model(x), y)
-        losses.append(loss.item())
-    return losses
-
-
-def _train_mistakes(ref, state, name, lr, x, y, epochs):
-    """Known training-loop mistakes and (lazily) the curves they give."""
-    return {
-        f"the lr argument is ignored: make_optimizer({name!r}, params, lr={lr}) builds the optimizer with "
-        f"{name}'s default learning rate":
-            lambda: _variant_curve(ref, state, name, lr, x, y, epochs, default_lr=True),
-        "the gradients are never zeroed, so they add up from step to step: call "
-        "optimizer.zero_grad() before loss.backward()":
-            lambda: _variant_curve(ref, state, name, lr, x, y, epochs, zero_grad=False),
-        "each loss is recorded after the optimizer's step; losses[e] must be the loss before "
-        "the step of epoch e (the value optimizer.step(closure) returns)":
-            lambda: _variant_curve(ref, state, name, lr, x, y, epochs, after_step=True),
-        "the loss is MSELoss() with the default reduction='mean'; the course uses "
-        "MSELoss(reduction='sum')":
-            lambda: _variant_curve(ref, state, name, lr, x, y, epochs, reduction="mean"),
-    }
-
-
-def _expect_curve(got, expected, what, mistakes, loose):
-    """``got`` matches ``expected``; on a mismatch, name the mistake that explains it, if any."""
-    try:
-        expect.close(got, expected, what, rtol=RTOL, atol=ATOL, loose=loose)
-    except expect.CheckFailed:
-        expect.close(got, expected, what, rtol=RTOL, atol=ATOL, loose=loose,
-                     mistakes={text: make() for text, make in mistakes.items()})
-        raise
 
 
 def _same(got, want):
@@ -119,7 +36,7 @@ def _fresh_optimizer_params(worker):
 @pytest.mark.points(1)
 def test_linear_model(sub, ref, rng, device):
     """LinearModel holds nn.Linear(1, 1) in self.linear and computes w * x + b"""
-    model = _call("LinearModel()", sub.LinearModel)
+    model = helpers.call("LinearModel()", sub.LinearModel)
     expect.that("torch.nn.modules.module.Module" in type_names(model),
                 f"LinearModel() should build an nn.Module; got {expect.describe(model)}")
     try:
@@ -129,20 +46,20 @@ def test_linear_model(sub, ref, rng, device):
                                  "self.linear = nn.Linear(1, 1)") from None
     expect.that("torch.nn.modules.linear.Linear" in type_names(layer),
                 f"self.linear should be nn.Linear(1, 1); got {expect.describe(layer)}")
-    params = list(iter(_call("model.parameters()", model.parameters)))
+    params = list(iter(helpers.call("model.parameters()", model.parameters)))
     expect.that(len(params) == 2, f"LinearModel should have exactly 2 parameters (the weight and the bias "
                                   f"of nn.Linear(1, 1)); it has {len(params)}")
     ref_model = ref.LinearModel()
     with torch.no_grad():
         ref_model.linear.weight.fill_(float(rng.uniform(-2, 2)))
         ref_model.linear.bias.fill_(float(rng.uniform(-2, 2)))
-    _call("model.load_state_dict(weights of nn.Linear(1, 1) in self.linear)",
-          model.load_state_dict, ref_model.state_dict())
-    _call("model.to(device)", model.to, device)
+    helpers.call("model.load_state_dict(weights of nn.Linear(1, 1) in self.linear)",
+                 model.load_state_dict, ref_model.state_dict())
+    helpers.call("model.to(device)", model.to, device)
     x = torch.tensor(rng.uniform(-3, 3, size=(5, 1)), dtype=torch.float32)
     with torch.no_grad():
         expected = ref_model(x)
-    expect.close(_call("model(x)", model, x), expected, "model(x) for x of shape (5, 1)",
+    expect.close(helpers.call("model(x)", model, x), expected, "model(x) for x of shape (5, 1)",
                  loose=device == "cuda")
 
 
@@ -151,8 +68,8 @@ def test_make_optimizer(sub, ref, worker):
     """make_optimizer builds each of the eight torch.optim optimizers with the given lr"""
     lr = 0.05
     for name in ref.OPTIMIZERS:
-        opt = _call(f"make_optimizer({name!r}, params, lr={lr})", sub.make_optimizer, name,
-                    _fresh_optimizer_params(worker), lr=lr)
+        opt = helpers.call(f"make_optimizer({name!r}, params, lr={lr})", sub.make_optimizer, name,
+                           _fresh_optimizer_params(worker), lr=lr)
         wanted = type_names(getattr(torch.optim, name)(torch.nn.Linear(1, 1).parameters()))[0]
         expect.that(wanted in type_names(opt),
                     f"make_optimizer({name!r}, ...) should return torch.optim.{name}; got {expect.describe(opt)}")
@@ -178,13 +95,13 @@ def test_make_optimizer(sub, ref, worker):
 def test_train_sgd(sub, ref, device):
     """train with SGD gives the course's loss curve, one float per epoch, recorded before each step"""
     epochs, lr = 10, 0.01
-    ref_model = _seeded_reference_model(ref, 0)
+    ref_model = helpers.seeded_reference_model(ref, 0)
     state = ref_model.state_dict()
-    model = _student_model(sub, ref_model, device)
-    opt = _call("make_optimizer('SGD', model.parameters(), lr=0.01)", sub.make_optimizer, "SGD",
-                model.parameters(), lr=lr)
-    got = _call("train(model, optimizer, x_data, y_data, 10)", sub.train, model, opt, ref.x_data,
-                ref.y_data, epochs)
+    model = helpers.student_model(sub, ref_model, device)
+    opt = helpers.call("make_optimizer('SGD', model.parameters(), lr=0.01)", sub.make_optimizer, "SGD",
+                       model.parameters(), lr=lr)
+    got = helpers.call("train(model, optimizer, x_data, y_data, 10)", sub.train, model, opt, ref.x_data,
+                       ref.y_data, epochs)
     expect.that(type(got) is list, f"train should return a list of floats; got {expect.describe(got)}")
     expect.that(len(got) == epochs, f"train should return one loss per epoch ({epochs}); got {len(got)}")
     for value in got:
@@ -195,17 +112,18 @@ def test_train_sgd(sub, ref, device):
     expected_model.load_state_dict(state)
     expected = ref.train(expected_model, ref.make_optimizer("SGD", expected_model.parameters(), lr=lr),
                          ref.x_data, ref.y_data, epochs)
-    _expect_curve(got, expected, "the SGD loss curve (10 epochs, lr 0.01, from torch.manual_seed(0))",
-                  _train_mistakes(ref, state, "SGD", lr, ref.x_data, ref.y_data, epochs), loose=device == "cuda")
+    helpers.expect_curve(got, expected, "the SGD loss curve (10 epochs, lr 0.01, from torch.manual_seed(0))",
+                         helpers.train_mistakes(ref, state, "SGD", lr, ref.x_data, ref.y_data, epochs),
+                         loose=device == "cuda")
 
 
 @pytest.mark.points(1)
 def test_train_lbfgs_with_closure(sub, ref, device):
     """train works with LBFGS, which must be stepped with a closure"""
     epochs, lr = 5, 0.1
-    ref_model = _seeded_reference_model(ref, 0)
+    ref_model = helpers.seeded_reference_model(ref, 0)
     state = ref_model.state_dict()
-    model = _student_model(sub, ref_model, device)
+    model = helpers.student_model(sub, ref_model, device)
     try:
         opt = sub.make_optimizer("LBFGS", model.parameters(), lr=lr)
     except (SubmissionTimeout, WorkerLost):
@@ -231,8 +149,9 @@ def test_train_lbfgs_with_closure(sub, ref, device):
     expected_model.load_state_dict(state)
     expected = ref.train(expected_model, ref.make_optimizer("LBFGS", expected_model.parameters(), lr=lr),
                          ref.x_data, ref.y_data, epochs)
-    _expect_curve(got, expected, f"the LBFGS loss curve ({epochs} epochs, lr {lr}, from torch.manual_seed(0))",
-                  _train_mistakes(ref, state, "LBFGS", lr, ref.x_data, ref.y_data, epochs), loose=device == "cuda")
+    helpers.expect_curve(got, expected, f"the LBFGS loss curve ({epochs} epochs, lr {lr}, from torch.manual_seed(0))",
+                         helpers.train_mistakes(ref, state, "LBFGS", lr, ref.x_data, ref.y_data, epochs),
+                         loose=device == "cuda")
 
 
 @pytest.mark.points(1)
@@ -240,7 +159,7 @@ def test_plot_losses(sub, ref, rng):
     """plot_losses draws one line per optimizer, labelled with its name, and a legend"""
     curves = {name: [float(v) for v in np.geomspace(rng.uniform(20, 50), rng.uniform(0.01, 5), 12)]
               for name in ref.OPTIMIZERS}
-    fig = _call("plot_losses(curves)", sub.plot_losses, curves)
+    fig = helpers.call("plot_losses(curves)", sub.plot_losses, curves)
     expect.that("matplotlib.figure.Figure" in type_names(fig),
                 f"plot_losses should return a matplotlib Figure; got {expect.describe(fig)}")
     axes = list(fig.axes)

@@ -5,85 +5,15 @@ import pytest
 import torch
 
 from pttutor.grader import expect
-from pttutor.grader.remote import SubmissionError, SubmissionTimeout, WorkerLost, type_names
+from pttutor.grader.checkmodule import common
+from pttutor.grader.remote import type_names
 
 pytestmark = pytest.mark.hidden
 
-RTOL, ATOL = 1e-4, 1e-5
+helpers = common(__file__)
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture(autouse=True)
-def _one_thread(worker):
-    """Small models run on one thread, here and in the worker: on a busy machine torch's intra-op
-    threads spin and wait for each other, and a tiny network trains ten times slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    worker.import_module("torch").set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def _call(what, fn, *args, **kwargs):
-    """Call into the student's code; an exception it raises names the call that raised it."""
-    try:
-        return fn(*args, **kwargs)
-    except (SubmissionTimeout, WorkerLost):
-        raise
-    except SubmissionError as exc:
-        if not exc.kind:
-            raise
-        message = f"{what} raised {exc}"
-        if "between 0 and 1" in exc.message:
-            message += ("\nBCELoss takes probabilities: the model's forward must return "
-                        "torch.sigmoid(self.linear(x)), not the raw w * x + b")
-        raise expect.CheckFailed(message) from None
-
-
-def _student_model(sub, state, device):
-    """A student's LogisticRegressionModel holding exactly the weights ``state``."""
-    model = _call("LogisticRegressionModel()", sub.LogisticRegressionModel)
-    expect.that("torch.nn.modules.module.Module" in type_names(model),
-                f"LogisticRegressionModel() should build an nn.Module; got {expect.describe(model)}")
-    _call("model.load_state_dict(weights of nn.Linear(1, 1) in self.linear)", model.load_state_dict, state)
-    _call("model.to(device)", model.to, device)
-    return model
-
-
-def _reference_model(ref, w, b):
-    model = ref.LogisticRegressionModel()
-    with torch.no_grad():
-        model.linear.weight.fill_(w)
-        model.linear.bias.fill_(b)
-    return model
-
-
-def _variant_curve(ref, state, x, y, epochs, lr, *, reduction="sum", zero_grad=True, after_step=False,
-                   loss="bce", sigmoid=True):
-    """The curve a training loop with one known mistake gives, computed here, trusted
-    (None where that mistake makes BCELoss raise)."""
-    model = ref.LogisticRegressionModel()
-    model.load_state_dict(state)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    criterion = (torch.nn.BCELoss if loss == "bce" else torch.nn.MSELoss)(reduction=reduction)
-    forward = model if sigmoid else model.linear
-    losses = []
-    for _ in range(epochs):
-        if zero_grad:
-            optimizer.zero_grad()
-        try:
-            value = criterion(forward(x), y)
-        except RuntimeError:
-            return None
-        value.backward()
-        optimizer.step()
-        if after_step:
-            with torch.no_grad():
-                value = criterion(forward(x), y)
-        losses.append(value.item())
-    return losses
 
 
 def _weights(model, what):
@@ -92,18 +22,6 @@ def _weights(model, what):
 
 
 def _ref_weights(model):
-    return [model.linear.weight.item(), model.linear.bias.item()]
-
-
-def _fit_reference(ref, worker, seed, epochs=1000, lr=0.01):
-    """What fit(seed, epochs, lr) must give: the weights nn.Linear(1, 1) gets right after
-    torch.manual_seed(seed) in the worker (on its device), trained here by the reference."""
-    worker.import_module("torch").manual_seed(seed)
-    layer = worker.import_module("torch.nn").Linear(1, 1)
-    state = {"linear.weight": layer.weight.detach().clone(), "linear.bias": layer.bias.detach().clone()}
-    model = ref.LogisticRegressionModel()
-    model.load_state_dict(state)
-    ref.train(model, ref.x_data, ref.y_data, epochs, lr)
     return [model.linear.weight.item(), model.linear.bias.item()]
 
 
@@ -121,9 +39,9 @@ def test_train_random(sub, ref, rng, device):
     x = torch.tensor(x_np, dtype=torch.float32)
     y = torch.tensor(y_np, dtype=torch.float32)
     epochs, lr = int(rng.integers(12, 20)), round(float(rng.uniform(0.03, 0.08)), 4)
-    state = _reference_model(ref, float(rng.normal()), float(rng.normal())).state_dict()
-    model = _student_model(sub, state, device)
-    got = _call(f"train(model, x, y, {epochs}, lr={lr})", sub.train, model, x, y, epochs, lr=lr)
+    state = helpers.reference_model(ref, float(rng.normal()), float(rng.normal())).state_dict()
+    model = helpers.student_model(sub, state, device)
+    got = helpers.call(f"train(model, x, y, {epochs}, lr={lr})", sub.train, model, x, y, epochs, lr=lr)
     expect.that(type(got) is list and len(got) == epochs and all(type(v) is float for v in got),
                 f"train should return a list of {epochs} Python floats; got {expect.describe(got)}")
     expected_model = ref.LogisticRegressionModel()
@@ -131,44 +49,44 @@ def test_train_random(sub, ref, rng, device):
     expected = ref.train(expected_model, x, y, epochs, lr)
     what = f"the loss curve ({epochs} epochs, lr {lr}, {n} random samples)"
     try:
-        expect.close(got, expected, what, rtol=RTOL, atol=ATOL, loose=device == "cuda")
+        expect.close(got, expected, what, rtol=helpers.RTOL, atol=helpers.ATOL, loose=device == "cuda")
     except expect.CheckFailed:
         mistakes = {
             "train ignores the x and y it is given and trains on the course's x_data, y_data":
-                _variant_curve(ref, state, ref.x_data, ref.y_data, epochs, lr),
+                helpers.variant_curve(ref, state, ref.x_data, ref.y_data, epochs, lr),
             f"the lr argument is ignored: train(..., lr={lr}) trains with lr 0.01":
-                _variant_curve(ref, state, x, y, epochs, 0.01),
+                helpers.variant_curve(ref, state, x, y, epochs, 0.01),
             "the loss is BCELoss() with the default reduction='mean'; the course sums: "
             "BCELoss(reduction='sum')":
-                _variant_curve(ref, state, x, y, epochs, lr, reduction="mean"),
+                helpers.variant_curve(ref, state, x, y, epochs, lr, reduction="mean"),
             "the loss is MSELoss; logistic regression uses the binary cross-entropy, BCELoss(reduction='sum')":
-                _variant_curve(ref, state, x, y, epochs, lr, loss="mse"),
+                helpers.variant_curve(ref, state, x, y, epochs, lr, loss="mse"),
             "the gradients are never zeroed, so they add up from step to step: call optimizer.zero_grad() "
             "before loss.backward()":
-                _variant_curve(ref, state, x, y, epochs, lr, zero_grad=False),
+                helpers.variant_curve(ref, state, x, y, epochs, lr, zero_grad=False),
             "each loss is recorded after the optimizer's step; losses[e] must be the loss before the step "
             "of epoch e":
-                _variant_curve(ref, state, x, y, epochs, lr, after_step=True),
+                helpers.variant_curve(ref, state, x, y, epochs, lr, after_step=True),
             "the model returns the raw w * x + b: BCELoss needs probabilities, so forward must return "
             "torch.sigmoid(self.linear(x))":
-                _variant_curve(ref, state, x, y, epochs, lr, sigmoid=False),
+                helpers.variant_curve(ref, state, x, y, epochs, lr, sigmoid=False),
         }
-        expect.close(got, expected, what, rtol=RTOL, atol=ATOL, loose=device == "cuda",
+        expect.close(got, expected, what, rtol=helpers.RTOL, atol=helpers.ATOL, loose=device == "cuda",
                      mistakes={text: value for text, value in mistakes.items() if value is not None})
         raise
     expect.close(_weights(model, "model"), _ref_weights(expected_model), "(w, b) after train",
-                 rtol=RTOL, atol=ATOL, loose=device == "cuda")
+                 rtol=helpers.RTOL, atol=helpers.ATOL, loose=device == "cuda")
 
 
 @pytest.mark.points(1)
 def test_probability_curve_random(sub, ref, rng, device):
     """probability_curve gives the probabilities as a flat array of the same length, without gradients"""
     w, b = float(rng.uniform(0.5, 2.5)) * rng.choice([-1, 1]), float(rng.uniform(-3, 3))
-    expected_model = _reference_model(ref, w, b)
-    model = _student_model(sub, expected_model.state_dict(), device)
+    expected_model = helpers.reference_model(ref, w, b)
+    model = helpers.student_model(sub, expected_model.state_dict(), device)
     n = int(rng.integers(7, 40))
     x_values = np.sort(rng.uniform(-5, 10, size=n))
-    got = _call(f"probability_curve(model, x_values of length {n})", sub.probability_curve, model, x_values)
+    got = helpers.call(f"probability_curve(model, x_values of length {n})", sub.probability_curve, model, x_values)
     if type(got) is torch.Tensor:
         expect.that(not got.requires_grad, "probability_curve returns a tensor that still requires grad: "
                                            "evaluate the model under torch.no_grad() and return .numpy()")
@@ -189,9 +107,9 @@ def test_decision_boundary_random(sub, ref, rng, device):
     for _ in range(3):
         w = float(rng.uniform(0.4, 3.0)) * float(rng.choice([-1, 1]))
         b = float(rng.uniform(-4, 4))
-        expected_model = _reference_model(ref, w, b)
-        model = _student_model(sub, expected_model.state_dict(), device)
-        got = _call("decision_boundary(model)", sub.decision_boundary, model)
+        expected_model = helpers.reference_model(ref, w, b)
+        model = helpers.student_model(sub, expected_model.state_dict(), device)
+        got = helpers.call("decision_boundary(model)", sub.decision_boundary, model)
         expected = ref.decision_boundary(expected_model)
         w32, b32 = _ref_weights(expected_model)
         expect.close(expect.number(got, "decision_boundary(model)"), expected,
@@ -205,16 +123,16 @@ def test_decision_boundary_random(sub, ref, rng, device):
 def test_fit_uses_its_arguments(sub, ref, rng, worker, device):
     """fit(seed, epochs, lr) seeds right before building the model and trains as asked"""
     seed, epochs, lr = int(rng.integers(1, 1000)), int(rng.integers(30, 60)), round(float(rng.uniform(0.05, 0.2)), 3)
-    model = _call(f"fit(seed={seed}, epochs={epochs}, lr={lr})", sub.fit, seed=seed, epochs=epochs, lr=lr)
+    model = helpers.call(f"fit(seed={seed}, epochs={epochs}, lr={lr})", sub.fit, seed=seed, epochs=epochs, lr=lr)
     expect.that("torch.nn.modules.module.Module" in type_names(model),
                 f"fit() should return the trained model; got {expect.describe(model)}")
     got = _weights(model, "fit(...)")
-    expect.close(got, _fit_reference(ref, worker, seed, epochs, lr),
+    expect.close(got, helpers.fit_reference(ref, worker, seed, epochs, lr),
                  f"(w, b) after fit(seed={seed}, epochs={epochs}, lr={lr})", rtol=1e-3, atol=1e-5,
                  loose=device == "cuda", mistakes={
                      "fit ignores its seed argument (the weights are those of seed 0): call "
                      "torch.manual_seed(seed) right before building the model":
-                         _fit_reference(ref, worker, 0, epochs, lr),
+                         helpers.fit_reference(ref, worker, 0, epochs, lr),
                      "fit ignores its epochs and lr arguments (it always trains 1000 epochs with lr 0.01)":
-                         _fit_reference(ref, worker, seed),
+                         helpers.fit_reference(ref, worker, seed),
                  })

@@ -5,107 +5,36 @@ import pytest
 import torch
 
 from pttutor.grader import expect
-from pttutor.grader.remote import SubmissionError, SubmissionTimeout, WorkerLost, type_names
+from pttutor.grader.checkmodule import common
+from pttutor.grader.remote import SubmissionError, type_names
 
 pytestmark = pytest.mark.public
 
-RTOL, ATOL = 1e-4, 1e-5
+helpers = common(__file__)
+
 COURSE_BOUNDARY = 2.5
 
 
 # ----------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _one_thread(worker):
-    """Small models run on one thread, here and in the worker: on a busy machine torch's intra-op
-    threads spin and wait for each other, and a tiny network trains ten times slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    worker.import_module("torch").set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def _call(what, fn, *args, **kwargs):
-    """Call into the student's code; an exception it raises names the call that raised it."""
-    try:
-        return fn(*args, **kwargs)
-    except (SubmissionTimeout, WorkerLost):
-        raise
-    except SubmissionError as exc:
-        if not exc.kind:
-            raise
-        message = f"{what} raised {exc}"
-        if "between 0 and 1" in exc.message:
-            message += ("\nBCELoss takes probabilities: the model's forward must return "
-                        "torch.sigmoid(self.linear(x)), not the raw w * x + b")
-        raise expect.CheckFailed(message) from None
-
-
-def _student_model(sub, state, device):
-    """A student's LogisticRegressionModel holding exactly the weights ``state``."""
-    model = _call("LogisticRegressionModel()", sub.LogisticRegressionModel)
-    expect.that("torch.nn.modules.module.Module" in type_names(model),
-                f"LogisticRegressionModel() should build an nn.Module; got {expect.describe(model)}")
-    _call("model.load_state_dict(weights of nn.Linear(1, 1) in self.linear)", model.load_state_dict, state)
-    _call("model.to(device)", model.to, device)
-    return model
-
-
-def _reference_state(ref, w, b):
-    model = ref.LogisticRegressionModel()
-    with torch.no_grad():
-        model.linear.weight.fill_(w)
-        model.linear.bias.fill_(b)
-    return model.state_dict()
-
-
-def _variant_curve(ref, state, x, y, epochs, lr, *, reduction="sum", zero_grad=True, after_step=False,
-                   loss="bce", sigmoid=True):
-    """The curve a training loop with one known mistake gives, computed here, trusted
-    (None where that mistake makes BCELoss raise)."""
-    model = ref.LogisticRegressionModel()
-    model.load_state_dict(state)
-    # A list comprehension, not model.parameters() itself: list() would first ask the recorded
-    # reference of the student kit for a len() that was never recorded.
-    optimizer = torch.optim.SGD([p for p in model.parameters()], lr=lr)
-    criterion = (torch.nn.BCELoss if loss == "bce" else torch.nn.MSELoss)(reduction=reduction)
-    forward = model if sigmoid else model.linear
-    losses = []
-    for _ in range(epochs):
-        if zero_grad:
-            optimizer.zero_grad()
-        try:
-            value = criterion(forward(x), y)
-        except RuntimeError:
-            return None
-        value.backward()
-        optimizer.step()
-        if after_step:
-            with torch.no_grad():
-                value = criterion(forward(x), y)
-        losses.append(value.item())
-    return losses
-
-
 def _train_mistakes(ref, state, x, y, epochs, lr):
     """Known training-loop mistakes and (lazily) the curves they give."""
     return {
         "the loss is BCELoss() with the default reduction='mean'; the course sums: BCELoss(reduction='sum')":
-            lambda: _variant_curve(ref, state, x, y, epochs, lr, reduction="mean"),
+            lambda: helpers.variant_curve(ref, state, x, y, epochs, lr, reduction="mean"),
         "the loss is MSELoss (lecture 5's loss); logistic regression uses the binary cross-entropy, "
         "BCELoss(reduction='sum')":
-            lambda: _variant_curve(ref, state, x, y, epochs, lr, loss="mse"),
+            lambda: helpers.variant_curve(ref, state, x, y, epochs, lr, loss="mse"),
         "the gradients are never zeroed, so they add up from step to step: call optimizer.zero_grad() "
         "before loss.backward()":
-            lambda: _variant_curve(ref, state, x, y, epochs, lr, zero_grad=False),
+            lambda: helpers.variant_curve(ref, state, x, y, epochs, lr, zero_grad=False),
         "each loss is recorded after the optimizer's step; losses[e] must be the loss before the step "
         "of epoch e":
-            lambda: _variant_curve(ref, state, x, y, epochs, lr, after_step=True),
+            lambda: helpers.variant_curve(ref, state, x, y, epochs, lr, after_step=True),
         "the model returns the raw w * x + b: BCELoss needs probabilities, so forward must return "
         "torch.sigmoid(self.linear(x))":
-            lambda: _variant_curve(ref, state, x, y, epochs, lr, sigmoid=False),
+            lambda: helpers.variant_curve(ref, state, x, y, epochs, lr, sigmoid=False),
     }
 
 
@@ -121,19 +50,7 @@ def _expect_curve(got, expected, what, mistakes, loose):
     # The mistakes' curves are computed every time (not only on a mismatch), so that the student
     # kit, which replays the reference's recorded answers, can name them too.
     named = {text: value for text, make in mistakes.items() if (value := make()) is not None}
-    expect.close(got, expected, what, rtol=RTOL, atol=ATOL, loose=loose, mistakes=named)
-
-
-def _fit_reference(ref, worker, seed, epochs=1000, lr=0.01):
-    """What fit(seed, epochs, lr) must give: the weights nn.Linear(1, 1) gets right after
-    torch.manual_seed(seed) in the worker (on its device), trained here by the reference."""
-    worker.import_module("torch").manual_seed(seed)
-    layer = worker.import_module("torch.nn").Linear(1, 1)
-    state = {"linear.weight": layer.weight.detach().clone(), "linear.bias": layer.bias.detach().clone()}
-    model = ref.LogisticRegressionModel()
-    model.load_state_dict(state)
-    ref.train(model, ref.x_data, ref.y_data, epochs, lr)
-    return [model.linear.weight.item(), model.linear.bias.item()]
+    expect.close(got, expected, what, rtol=helpers.RTOL, atol=helpers.ATOL, loose=loose, mistakes=named)
 
 
 # ----------------------------------------------------------------------------- checks
@@ -142,7 +59,7 @@ def _fit_reference(ref, worker, seed, epochs=1000, lr=0.01):
 @pytest.mark.points(1)
 def test_model_is_linear_then_sigmoid(sub, ref, rng, device):
     """LogisticRegressionModel holds nn.Linear(1, 1) in self.linear and returns sigmoid(w * x + b)"""
-    model = _call("LogisticRegressionModel()", sub.LogisticRegressionModel)
+    model = helpers.call("LogisticRegressionModel()", sub.LogisticRegressionModel)
     expect.that("torch.nn.modules.module.Module" in type_names(model),
                 f"LogisticRegressionModel() should build an nn.Module; got {expect.describe(model)}")
     try:
@@ -152,20 +69,20 @@ def test_model_is_linear_then_sigmoid(sub, ref, rng, device):
                                  "self.linear = nn.Linear(1, 1)") from None
     expect.that("torch.nn.modules.linear.Linear" in type_names(layer),
                 f"self.linear should be nn.Linear(1, 1); got {expect.describe(layer)}")
-    params = list(iter(_call("model.parameters()", model.parameters)))
+    params = list(iter(helpers.call("model.parameters()", model.parameters)))
     expect.that(len(params) == 2, f"LogisticRegressionModel should have exactly 2 parameters (the weight and "
                                   f"the bias of nn.Linear(1, 1)); it has {len(params)}")
     w, b = float(rng.uniform(1.0, 2.0)), float(rng.uniform(-4.0, -2.0))
-    state = _reference_state(ref, w, b)
-    _call("model.load_state_dict(weights of nn.Linear(1, 1) in self.linear)", model.load_state_dict, state)
-    _call("model.to(device)", model.to, device)
+    state = helpers.reference_model(ref, w, b).state_dict()
+    helpers.call("model.load_state_dict(weights of nn.Linear(1, 1) in self.linear)", model.load_state_dict, state)
+    helpers.call("model.to(device)", model.to, device)
     x = torch.tensor([[-1.0], [0.5], [2.0], [4.0], [7.0]])
     expected_model = ref.LogisticRegressionModel()
     expected_model.load_state_dict(state)
     with torch.no_grad():
         expected = expected_model(x)
         logits = expected_model.linear(x)
-    expect.close(_call("model(x)", model, x), expected, f"model(x) with w = {w:.3g}, b = {b:.3g}",
+    expect.close(helpers.call("model(x)", model, x), expected, f"model(x) with w = {w:.3g}, b = {b:.3g}",
                  loose=device == "cuda", mistakes={
                      "forward returns the raw w * x + b; a logistic regression model returns "
                      "torch.sigmoid(self.linear(x)), a probability in (0, 1)": logits,
@@ -179,8 +96,8 @@ def test_train_course_data(sub, ref, device):
     epochs, lr = 20, 0.01
     torch.manual_seed(0)
     state = ref.LogisticRegressionModel().state_dict()
-    model = _student_model(sub, state, device)
-    got = _call(f"train(model, x_data, y_data, {epochs})", sub.train, model, ref.x_data, ref.y_data, epochs)
+    model = helpers.student_model(sub, state, device)
+    got = helpers.call(f"train(model, x_data, y_data, {epochs})", sub.train, model, ref.x_data, ref.y_data, epochs)
     expected_model = ref.LogisticRegressionModel()
     expected_model.load_state_dict(state)
     expected = ref.train(expected_model, ref.x_data, ref.y_data, epochs, lr)
@@ -188,17 +105,17 @@ def test_train_course_data(sub, ref, device):
                   _train_mistakes(ref, state, ref.x_data, ref.y_data, epochs, lr), loose=device == "cuda")
     w = expect.number(model.linear.weight, "model.linear.weight after training")
     expect.close(w, expected_model.linear.weight.item(), f"model.linear.weight after {epochs} epochs",
-                 rtol=RTOL, atol=ATOL, loose=device == "cuda")
+                 rtol=helpers.RTOL, atol=helpers.ATOL, loose=device == "cuda")
 
 
 @pytest.mark.points(1)
 def test_fit_crosses_half_near_course_value(sub, ref, worker, device):
     """fit() (1000 epochs, SGD lr 0.01, seed 0) puts the 0.5 crossing near x = 2.5 (course)"""
-    model = _call("fit()", sub.fit)
+    model = helpers.call("fit()", sub.fit)
     expect.that("torch.nn.modules.module.Module" in type_names(model),
                 f"fit() should return the trained model; got {expect.describe(model)}")
-    curve = expect.as_array(_call("probability_curve(fit(), np.linspace(0, 10, 200))", sub.probability_curve,
-                                  model, np.linspace(0, 10, 200)), "probability_curve(model, x_values)")
+    curve = expect.as_array(helpers.call("probability_curve(fit(), np.linspace(0, 10, 200))", sub.probability_curve,
+                                         model, np.linspace(0, 10, 200)), "probability_curve(model, x_values)")
     expect.that(curve.shape == (200,), f"probability_curve over np.linspace(0, 10, 200) should give 200 "
                                        f"probabilities in a 1-D array; got shape {curve.shape}")
     hours = np.linspace(0, 10, 200)
@@ -206,10 +123,10 @@ def test_fit_crosses_half_near_course_value(sub, ref, worker, device):
     crossing = float(hours[above[0]]) if above.size else float("inf")
     w = expect.number(model.linear.weight, "model.linear.weight")
     b = expect.number(model.linear.bias, "model.linear.bias")
-    expect.close([w, b], _fit_reference(ref, worker, 0), "(w, b) after fit()", rtol=1e-3, atol=1e-4,
+    expect.close([w, b], helpers.fit_reference(ref, worker, 0), "(w, b) after fit()", rtol=1e-3, atol=1e-4,
                  loose=device == "cuda", mistakes={
                      "fit trains only 100 epochs; the course needs 1000 (with 100 the curve is far too flat)":
-                         _fit_reference(ref, worker, 0, epochs=100),
+                         helpers.fit_reference(ref, worker, 0, epochs=100),
                  })
     expect.that(abs(crossing - COURSE_BOUNDARY) < 0.2,
                 f"after fit() the probability curve should cross 0.5 near x = {COURSE_BOUNDARY} (course); "
@@ -219,9 +136,9 @@ def test_fit_crosses_half_near_course_value(sub, ref, worker, device):
 @pytest.mark.points(1)
 def test_plot_probability(sub, ref, device):
     """plot_probability draws the curve over linspace(0, 10, 200), the 0.5 line and the axis labels"""
-    state = _reference_state(ref, 1.5, -3.0)
-    model = _student_model(sub, state, device)
-    fig = _call("plot_probability(model)", sub.plot_probability, model)
+    state = helpers.reference_model(ref, 1.5, -3.0).state_dict()
+    model = helpers.student_model(sub, state, device)
+    fig = helpers.call("plot_probability(model)", sub.plot_probability, model)
     expect.that("matplotlib.figure.Figure" in type_names(fig),
                 f"plot_probability should return a matplotlib Figure; got {expect.describe(fig)}")
     axes = list(fig.axes)

@@ -1,212 +1,14 @@
 """Hidden checks for ex07-activations: randomized comparisons with the reference and the classic mistakes."""
 
-import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from pttutor.grader import expect
-from pttutor.grader.remote import SubmissionError, SubmissionTimeout, WorkerLost, type_names
+from pttutor.grader.checkmodule import common
 
 pytestmark = pytest.mark.hidden
 
-RTOL, ATOL = 1e-4, 1e-5
-FUNCTIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "leaky_relu": F.leaky_relu,
-             "elu": F.elu, "softplus": F.softplus}
-CLASSES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU",
-           "softplus": "Softplus"}
-LAYERS = (("linear1", 8, 6), ("linear2", 6, 4), ("linear3", 4, 1))
-OUTPUT_RULE = ("BCELoss needs probabilities, 0 <= p <= 1, because it takes log(p) and log(1 - p): keep "
-               "torch.sigmoid(self.linear3(x)) on the output layer, whatever the hidden activation")
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture(autouse=True)
-def _one_thread(worker):
-    """Small models run on one thread, here and in the worker: on a busy machine torch's intra-op
-    threads spin and wait for each other, and a tiny network trains ten times slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    worker.import_module("torch").set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def _call(what, fn, *args, **kwargs):
-    """Call into the student's code; an exception it raises names the call that raised it."""
-    try:
-        return fn(*args, **kwargs)
-    except (SubmissionTimeout, WorkerLost):
-        raise
-    except SubmissionError as exc:
-        if not exc.kind:
-            raise
-        message = f"{what} raised {exc}"
-        if "between 0 and 1" in exc.message:
-            message += f"\nThe network's output is not a probability. {OUTPUT_RULE}"
-        raise expect.CheckFailed(message) from None
-
-
-def _data(rng, n):
-    """``n`` samples of 8 features in [-1, 1] (like the course data) with learnable 0/1 labels."""
-    x = rng.uniform(-1.0, 1.0, size=(n, 8))
-    w = rng.normal(size=8)
-    y = (x @ w + 0.3 * rng.normal(size=n) > 0.2).astype(np.float64)[:, None]
-    return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
-
-
-def _random_state(rng, scale=0.7):
-    return {f"{name}.{part}": torch.tensor(rng.normal(scale=scale, size=(o, i) if part == "weight" else (o,)),
-                                           dtype=torch.float32)
-            for name, i, o in LAYERS for part in ("weight", "bias")}
-
-
-def _initial_states(worker, seed, count, reseed=True):
-    """The weights of ``count`` networks built in the worker (on its device) after torch.manual_seed(seed):
-    re-seeded before each network, or seeded once before the first."""
-    torch_w = worker.import_module("torch")
-    nn_w = worker.import_module("torch.nn")
-    if not reseed:
-        torch_w.manual_seed(seed)
-    states = []
-    for _ in range(count):
-        if reseed:
-            torch_w.manual_seed(seed)
-        state = {}
-        for name, i, o in LAYERS:
-            layer = nn_w.Linear(i, o)
-            state[f"{name}.weight"] = layer.weight.detach().clone()
-            state[f"{name}.bias"] = layer.bias.detach().clone()
-        states.append(state)
-    return states
-
-
-def _ref_net(ref, name, state):
-    net = ref.DiabetesNet(name)
-    net.load_state_dict(state)
-    return net
-
-
-def _student_net(sub, name, state, device):
-    model = _call(f"DiabetesNet({name!r})", sub.DiabetesNet, name)
-    expect.that("torch.nn.modules.module.Module" in type_names(model),
-                f"DiabetesNet({name!r}) should build an nn.Module; got {expect.describe(model)}")
-    _call(f"DiabetesNet({name!r}).load_state_dict(weights of linear1 (8 -> 6), linear2 (6 -> 4), linear3 (4 -> 1))",
-          model.load_state_dict, state)
-    _call("model.to(device)", model.to, device)
-    return model
-
-
-def _hidden_pre_output(name, state, x):
-    """linear3's output (before the output activation) of the network with hidden activation ``name``."""
-    act = FUNCTIONS[name]
-    h = act(x @ state["linear1.weight"].T + state["linear1.bias"])
-    h = act(h @ state["linear2.weight"].T + state["linear2.bias"])
-    return h @ state["linear3.weight"].T + state["linear3.bias"]
-
-
-def _output_mistakes(name, pre):
-    """What a network gives whose output layer is not a sigmoid, and why that is wrong."""
-    if name == "sigmoid":
-        wrong = {}
-    elif name == "relu":
-        wrong = {("the output layer applies ReLU (the hidden activation) instead of a sigmoid. ReLU gives values "
-                  "above 1, where BCELoss raises an error, and exactly 0 for every negative input, where "
-                  "log(0) = -inf: BCELoss clamps that loss at 100 and no gradient flows back, so the network "
-                  f"stops learning. {OUTPUT_RULE}"): torch.relu(pre)}
-    elif name == "tanh":
-        wrong = {("the output layer applies tanh (the hidden activation) instead of a sigmoid: tanh gives values "
-                  f"in (-1, 1), and a negative 'probability' makes log(p) undefined. {OUTPUT_RULE}"): torch.tanh(pre)}
-    else:
-        wrong = {(f"the output layer applies {name} (the hidden activation) instead of a sigmoid: {name} is "
-                  f"unbounded above, so it gives values above 1, where BCELoss raises an error. {OUTPUT_RULE}"):
-                 FUNCTIONS[name](pre)}
-    wrong[f"the output layer has no activation: linear3's raw output is not a probability. {OUTPUT_RULE}"] = pre
-    return wrong
-
-
-def _expect_output(got, expected, what, mistakes, loose):
-    """The network's output: a named mistake first, then any value outside [0, 1], then the values."""
-    values = expect.as_array(got, what)
-    target = expect.as_array(expected, "the expected output")
-    for text, wrong in mistakes.items():
-        wrong = np.asarray(wrong, dtype=np.float64)
-        if values.shape == wrong.shape and np.allclose(values, wrong, rtol=RTOL, atol=ATOL) \
-                and not np.allclose(values, target, rtol=RTOL, atol=ATOL):
-            raise expect.CheckFailed(f"{what} is wrong: {text}")
-    if values.size and (values.min() < 0 or values.max() > 1):
-        raise expect.CheckFailed(f"{what} has values from {values.min():.3g} to {values.max():.3g}, outside [0, 1]. "
-                                 f"{OUTPUT_RULE}")
-    expect.close(values, target, what, rtol=RTOL, atol=ATOL, loose=loose)
-
-
-def _variant_curve(ref, name, state, x, y, epochs, lr, *, reduction="mean", zero_grad=True, after_step=False):
-    """The curve a training loop with one known mistake gives, computed here, trusted."""
-    model = _ref_net(ref, name, state)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    criterion = torch.nn.BCELoss(reduction=reduction)
-    losses = []
-    for _ in range(epochs):
-        if zero_grad:
-            optimizer.zero_grad()
-        value = criterion(model(x), y)
-        value.backward()
-        optimizer.step()
-        if after_step:
-            with torch.no_grad():
-                value = criterion(model(x), y)
-        losses.append(value.item())
-    return losses
-
-
-def _train_mistakes(ref, name, state, x, y, epochs, lr):
-    return {
-        "the loss is summed over the samples; the course's BCELoss() takes their mean":
-            lambda: _variant_curve(ref, name, state, x, y, epochs, lr, reduction="sum"),
-        "the gradients are never zeroed, so they add up from step to step: call optimizer.zero_grad() "
-        "before loss.backward()":
-            lambda: _variant_curve(ref, name, state, x, y, epochs, lr, zero_grad=False),
-        "each loss is recorded after the optimizer's step; losses[e] must be the loss before the step "
-        "of epoch e":
-            lambda: _variant_curve(ref, name, state, x, y, epochs, lr, after_step=True),
-    }
-
-
-def _expect_curve(got, expected, what, mistakes, loose):
-    expect.that(type(got) is list, f"{what} should be a list of floats; got {expect.describe(got)}")
-    expect.that(len(got) == len(expected), f"{what} should have one loss per epoch ({len(expected)}); "
-                                            f"got {len(got)}")
-    for value in got:
-        expect.that(type(value) is float, f"{what} should hold Python floats (append loss.item(), not the loss "
-                                          f"tensor); got {expect.describe(value)}")
-    try:
-        expect.close(got, expected, what, rtol=RTOL, atol=ATOL, loose=loose)
-    except expect.CheckFailed:
-        expect.close(got, expected, what, rtol=RTOL, atol=ATOL, loose=loose,
-                     mistakes={text: make() for text, make in mistakes.items()})
-        raise
-
-
-def _expect_results(got, names, epochs):
-    """compare_activations' result has exactly ``names`` as keys, each with a loss curve and an accuracy."""
-    expect.that(type(got) is dict, f"compare_activations should return a dict {{name: {{'losses': [...], "
-                                   f"'accuracy': float}}}}; got {expect.describe(got)}")
-    keys = list(got)
-    expect.that(sorted(map(str, keys)) == sorted(names),
-                f"compare_activations(x, y, names={tuple(names)}) should return one entry per name given, and "
-                f"only those; got the keys {keys}")
-    for name in names:
-        entry = got[name]
-        expect.that(type(entry) is dict and "losses" in entry and "accuracy" in entry,
-                    f"results[{name!r}] should be a dict with the keys 'losses' and 'accuracy'; got "
-                    f"{expect.describe(entry)}")
-        expect.that(type(entry["accuracy"]) is float,
-                    f"results[{name!r}]['accuracy'] should be a Python float; got {expect.describe(entry['accuracy'])}")
-        losses = entry["losses"]
-        expect.that(type(losses) is list and len(losses) == epochs,
-                    f"results[{name!r}]['losses'] should be a list of {epochs} losses; got {expect.describe(losses)}")
+helpers = common(__file__)
 
 
 # ----------------------------------------------------------------------------- checks
@@ -216,38 +18,39 @@ def _expect_results(got, names, epochs):
 def test_train_random(sub, ref, rng, device):
     """train agrees with the reference on random data, weights, learning rate and activations"""
     for name in ("relu", "tanh"):
-        x, y = _data(rng, int(rng.integers(30, 60)))
+        x, y = helpers.data(rng, int(rng.integers(30, 60)))
         epochs, lr = int(rng.integers(6, 12)), round(float(rng.uniform(0.2, 0.6)), 3)
-        state = _random_state(rng)
-        model = _student_net(sub, name, state, device)
-        got = _call(f"train(model, x, y, {epochs}, lr={lr})", sub.train, model, x, y, epochs, lr=lr)
-        expected_model = _ref_net(ref, name, state)
+        state = helpers.random_state(rng)
+        model = helpers.student_net(sub, name, state, device)
+        got = helpers.call(f"train(model, x, y, {epochs}, lr={lr})", sub.train, model, x, y, epochs, lr=lr)
+        expected_model = helpers.ref_net(ref, name, state)
         expected = ref.train(expected_model, x, y, epochs, lr)
-        mistakes = _train_mistakes(ref, name, state, x, y, epochs, lr)
+        mistakes = helpers.train_mistakes(ref, name, state, x, y, epochs, lr)
         mistakes[f"the lr argument is ignored: train(..., lr={lr}) trains with lr 0.1"] = \
-            lambda: _variant_curve(ref, name, state, x, y, epochs, 0.1)
-        _expect_curve(got, expected, f"train's losses ({name} network, {epochs} epochs, lr {lr}, random data)",
-                      mistakes, loose=device == "cuda")
-        weight = _call("model.linear1.weight", lambda: model.linear1.weight)
+            lambda: helpers.variant_curve(ref, name, state, x, y, epochs, 0.1)
+        helpers.expect_curve(got, expected,
+                             f"train's losses ({name} network, {epochs} epochs, lr {lr}, random data)",
+                             mistakes, loose=device == "cuda", lazy=True)
+        weight = helpers.call("model.linear1.weight", lambda: model.linear1.weight)
         expect.close(weight, expected_model.linear1.weight.detach(), f"linear1.weight after train ({name})",
-                     rtol=RTOL, atol=ATOL, loose=device == "cuda")
+                     rtol=helpers.RTOL, atol=helpers.ATOL, loose=device == "cuda")
 
 
 @pytest.mark.points(1)
 def test_accuracy_random(sub, ref, rng, device):
     """accuracy is the fraction of samples whose prediction (p >= 0.5) equals the label"""
     name = "tanh"
-    x, _ = _data(rng, 50)
-    state = _random_state(rng)
-    state["linear3.bias"] = state["linear3.bias"] - float(_hidden_pre_output(name, state, x).median())
+    x, _ = helpers.data(rng, 50)
+    state = helpers.random_state(rng)
+    state["linear3.bias"] = state["linear3.bias"] - float(helpers.hidden_pre_output(name, state, x).median())
     y = torch.tensor(rng.integers(0, 2, size=(50, 1)), dtype=torch.float32)
-    model = _student_net(sub, name, state, device)
-    got = _call("accuracy(model, x, y)", sub.accuracy, model, x, y)
+    model = helpers.student_net(sub, name, state, device)
+    got = helpers.call("accuracy(model, x, y)", sub.accuracy, model, x, y)
     expect.that(type(got) is float, f"accuracy should return a Python float (use .item()); got {expect.describe(got)}")
-    expected_model = _ref_net(ref, name, state)
+    expected_model = helpers.ref_net(ref, name, state)
     expected = ref.accuracy(expected_model, x, y)
     with torch.no_grad():
-        p = torch.sigmoid(_hidden_pre_output(name, state, x))
+        p = torch.sigmoid(helpers.hidden_pre_output(name, state, x))
     n = len(y)
     expect.close(got, expected, "accuracy(model, x, y) on 50 random samples", rtol=1e-6, atol=1e-6, mistakes={
         "that is a percentage; return the fraction between 0 and 1": 100 * expected,
@@ -264,27 +67,29 @@ def test_compare_random(sub, ref, rng, worker, device):
     """compare_activations agrees with the reference for random names, seed, epochs and learning rate"""
     names = tuple(str(n) for n in rng.permutation(list(ref.ACTIVATIONS))[:4])
     seed, epochs, lr = int(rng.integers(1, 10_000)), int(rng.integers(4, 8)), round(float(rng.uniform(0.2, 0.8)), 3)
-    x, y = _data(rng, 40)
+    x, y = helpers.data(rng, 40)
     call = f"compare_activations(x, y, names={names}, epochs={epochs}, lr={lr}, seed={seed})"
-    got = _call(call, sub.compare_activations, x, y, names=names, epochs=epochs, lr=lr, seed=seed)
-    _expect_results(got, names, epochs)
-    same = _initial_states(worker, seed, len(names))
+    got = helpers.call(call, sub.compare_activations, x, y, names=names, epochs=epochs, lr=lr, seed=seed)
+    helpers.expect_results(got, names, epochs)
+    same = helpers.initial_states(worker, seed, len(names))
     for i, name in enumerate(names):
-        expected_model = _ref_net(ref, name, same[i])
+        expected_model = helpers.ref_net(ref, name, same[i])
         expected = ref.train(expected_model, x, y, epochs, lr)
         mistakes = {
             "the networks do not all start from the same initial weights: torch.manual_seed(seed) is called "
             "once, so each network draws different random weights. Call it right before building each network":
-                lambda: ref.train(_ref_net(ref, name, _initial_states(worker, seed, len(names), reseed=False)[i]),
-                                  x, y, epochs, lr),
+                lambda: ref.train(
+                    helpers.ref_net(ref, name, helpers.initial_states(worker, seed, len(names), reseed=False)[i]),
+                    x, y, epochs, lr),
             "the seed argument is ignored (the networks start from the weights of seed 0): call "
             "torch.manual_seed(seed) with the seed given":
-                lambda: ref.train(_ref_net(ref, name, _initial_states(worker, 0, 1)[0]), x, y, epochs, lr),
+                lambda: ref.train(helpers.ref_net(ref, name, helpers.initial_states(worker, 0, 1)[0]),
+                                  x, y, epochs, lr),
             f"the lr argument is ignored: compare_activations(..., lr={lr}) trains with lr 0.1":
-                lambda: ref.train(_ref_net(ref, name, same[i]), x, y, epochs, 0.1),
+                lambda: ref.train(helpers.ref_net(ref, name, same[i]), x, y, epochs, 0.1),
         }
-        _expect_curve(got[name]["losses"], expected, f"results[{name!r}]['losses'] ({call})", mistakes,
-                      loose=device == "cuda")
+        helpers.expect_curve(got[name]["losses"], expected, f"results[{name!r}]['losses'] ({call})", mistakes,
+                             loose=device == "cuda", lazy=True)
         expect.close(got[name]["accuracy"], ref.accuracy(expected_model, x, y), f"results[{name!r}]['accuracy'], "
                      f"the accuracy on (x, y) after training", rtol=1e-6, atol=1e-6)
 
@@ -294,13 +99,14 @@ def test_output_layer_sigmoid_every_activation(sub, ref, rng, device):
     """the output layer is a sigmoid for every hidden activation, even with large weights"""
     x = torch.tensor(rng.uniform(-1, 1, size=(24, 8)), dtype=torch.float32)
     for name in ref.ACTIVATIONS:
-        state = _random_state(rng, scale=1.5)
-        pre = _hidden_pre_output(name, state, x)
+        state = helpers.random_state(rng, scale=1.5)
+        pre = helpers.hidden_pre_output(name, state, x)
         state["linear3.weight"] = state["linear3.weight"] * (12.0 / (float(pre.max() - pre.min()) or 1.0))
-        state["linear3.bias"] = state["linear3.bias"] - float(_hidden_pre_output(name, state, x).median())
-        model = _student_net(sub, name, state, device)
+        state["linear3.bias"] = state["linear3.bias"] - float(helpers.hidden_pre_output(name, state, x).median())
+        model = helpers.student_net(sub, name, state, device)
         with torch.no_grad():
-            expected = _ref_net(ref, name, state)(x)
-        got = _call(f"DiabetesNet({name!r})(x)", model, x)
-        _expect_output(got, expected, f"DiabetesNet({name!r})(x)", _output_mistakes(name, _hidden_pre_output(name, state, x)),
-                       loose=device == "cuda")
+            expected = helpers.ref_net(ref, name, state)(x)
+        got = helpers.call(f"DiabetesNet({name!r})(x)", model, x)
+        helpers.expect_output(got, expected, f"DiabetesNet({name!r})(x)",
+                              helpers.output_mistakes(name, helpers.hidden_pre_output(name, state, x)),
+                              loose=device == "cuda")

@@ -5,8 +5,6 @@ Every check writes small CSV files in Kaggle's Titanic schema into a temporary f
 files are not needed.
 """
 
-import contextlib
-import csv
 import os
 import time
 
@@ -15,219 +13,11 @@ import pytest
 import torch
 
 from pttutor.grader import expect
-from pttutor.grader.remote import SubmissionError, SubmissionTimeout, WorkerLost, type_names
+from pttutor.grader.checkmodule import common
 
 pytestmark = pytest.mark.hidden
 
-TRAIN_COLUMNS = ["PassengerId", "Survived", "Pclass", "Name", "Sex", "Age", "SibSp", "Parch",
-                 "Ticket", "Fare", "Cabin", "Embarked"]
-TEST_COLUMNS = [c for c in TRAIN_COLUMNS if c != "Survived"]
-SURNAMES = ["Braund", "Cumings", "Heikkinen", "Futrelle", "Allen", "Moran", "McCarthy", "Palsson",
-            "Johnson", "Nasser", "Sandstrom", "Bonnell", "Saundercock", "Andersson", "Vestrom"]
-FIRST = ["Owen Harris", "John Bradley", "Laina", "Jacques Heath", "William Henry", "James",
-         "Timothy J", "Gosta Leonard", "Oscar W", "Nicholas", "Marguerite Rut", "Elizabeth"]
-
-
-# ----------------------------------------------------------------------------- data
-
-
-def passengers(rng, n, *, first_id=1, nan_age=0.2, nan_embarked=0, nan_fare=0, labelled=True):
-    """``n`` passengers as dicts of raw values (None where the CSV cell is empty).
-
-    Survival follows the real data's pattern (women and first-class passengers survive more
-    often), so that a correct pipeline learns it within a few epochs.
-    """
-    rows = []
-    for k in range(n):
-        pclass = int(rng.choice([1, 2, 3], p=[0.25, 0.2, 0.55]))
-        female = bool(rng.random() < 0.38)
-        age = float(round(rng.uniform(0.4, 75.0) * 2) / 2) if rng.random() > 0.1 else float(rng.integers(1, 12))
-        fare = {1: 30.0, 2: 14.0, 3: 7.0}[pclass] * float(np.exp(rng.normal(0.3, 0.5)))
-        title = ("Mrs." if rng.random() < 0.6 else "Miss.") if female else ("Master." if age < 12 else "Mr.")
-        row = {
-            "PassengerId": first_id + k,
-            "Pclass": pclass,
-            "Name": f"{SURNAMES[rng.integers(len(SURNAMES))]}, {title} {FIRST[rng.integers(len(FIRST))]}",
-            "Sex": "female" if female else "male",
-            "Age": age,
-            "SibSp": int(rng.choice([0, 0, 0, 1, 1, 2, 4])),
-            "Parch": int(rng.choice([0, 0, 0, 0, 1, 2])),
-            "Ticket": str(rng.choice(["A/5 ", "PC ", "STON/O2. ", "", ""])) + str(int(rng.integers(1000, 400000))),
-            "Fare": round(fare, 4),
-            "Cabin": f"{'ABCDEF'[rng.integers(6)]}{rng.integers(1, 130)}" if rng.random() < 0.25 else None,
-            "Embarked": str(rng.choice(["S", "C", "Q"], p=[0.72, 0.19, 0.09])),
-        }
-        if labelled:
-            p = (0.95 if pclass < 3 else 0.6) if female else (0.45 if age < 10 else 0.3 if pclass == 1 else 0.08)
-            row["Survived"] = int(rng.random() < p)
-        rows.append(row)
-    for key, share in (("Age", nan_age),):
-        for i in rng.choice(n, size=int(round(share * n)), replace=False):
-            rows[i][key] = None
-    for key, count in (("Embarked", nan_embarked), ("Fare", nan_fare)):
-        for i in rng.choice(n, size=count, replace=False):
-            rows[i][key] = None
-    return rows
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if type(value) is float:
-        return f"{value:g}" if value == round(value, 1) else repr(value)
-    return str(value)
-
-
-def write_csv(path, rows, columns):
-    """Write rows as Kaggle does: minimal quoting (names with commas in quotes), empty cells for NaN."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f, lineterminator="\n")
-        out.writerow(columns)
-        for row in rows:
-            out.writerow([_cell(row.get(c)) for c in columns])
-    return str(path)
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def _call(what, fn, *args, **kwargs):
-    """Call into the student's code; an exception it raises names the call that raised it."""
-    try:
-        return fn(*args, **kwargs)
-    except (SubmissionTimeout, WorkerLost):
-        raise
-    except SubmissionError as exc:
-        if not exc.kind:
-            raise
-        raise expect.CheckFailed(f"{what} raised {exc}") from None
-
-
-@contextlib.contextmanager
-def one_thread(worker):
-    """Run small models on one thread, here and in the worker.
-
-    On a busy machine, torch's intra-op threads spin and wait for each other: training a small
-    MLP for a hundred steps can take seconds instead of a fraction of one.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    worker.import_module("torch").set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def dataset(sub, path, rows, stats=None, what="TitanicDataset(train.csv)"):
-    """The student's TitanicDataset over ``path``, checked to be a Dataset with one item per row."""
-    ds = _call(what, sub.TitanicDataset, path) if stats is None else \
-        _call(what, sub.TitanicDataset, path, stats=stats)
-    expect.that("torch.utils.data.dataset.Dataset" in type_names(ds),
-                f"{what} should be a torch.utils.data.Dataset (class TitanicDataset(Dataset)); "
-                f"got {expect.describe(ds)}")
-    n = _call(f"len({what})", len, ds)
-    with_age = sum(r["Age"] is not None for r in rows)
-    if n == with_age and with_age != len(rows):
-        raise expect.CheckFailed(
-            f"len({what}) is {n}, the number of rows that have an Age; the file has {len(rows)} "
-            f"passengers. Dropping rows with missing values (dropna) loses passengers: fill the "
-            f"missing Age (e.g. with the training median) instead")
-    expect.that(n == len(rows), f"len({what}) should be {len(rows)}, the number of passengers in the file; got {n}")
-    return ds
-
-
-def features_of(item, what, width=None):
-    """Check one features tensor and return it as a float64 array."""
-    expect.that(type(item) is torch.Tensor,
-                f"{what} should be a float32 tensor of features; got {expect.describe(item)}")
-    expect.that(item.dtype == torch.float32,
-                f"{what} should be float32 (nn.Linear's weights are float32); got {str(item.dtype)[6:]}: "
-                f"build it with torch.tensor(..., dtype=torch.float32) or .float()")
-    expect.that(item.dim() == 1 and item.shape[0] > 0,
-                f"{what} should be a 1-D tensor of shape (n_features,); got shape {tuple(item.shape)}")
-    if width is not None:
-        expect.that(item.shape[0] == width,
-                    f"{what} has {item.shape[0]} features, but the training items have {width}: encode every "
-                    f"file the same way (pd.get_dummies only makes columns for the values present in that file)")
-    return item.detach().double().numpy()
-
-
-def labelled_item(ds, i, what="dataset"):
-    item = _call(f"{what}[{i}]", lambda: ds[i])
-    expect.that(type(item) in (tuple, list) and len(item) == 2,
-                f"{what}[{i}] should be a pair (features, label) for a file with a Survived column; "
-                f"got {expect.describe(item)}")
-    x, y = item
-    x = features_of(x, f"the features of {what}[{i}]")
-    expect.that(type(y) is torch.Tensor,
-                f"the label of {what}[{i}] should be a float32 tensor of shape (1,); got {expect.describe(y)}")
-    expect.that(y.dtype == torch.float32,
-                f"the label of {what}[{i}] should be float32 (BCELoss wants float targets); got {str(y.dtype)[6:]}")
-    expect.that(tuple(y.shape) == (1,),
-                f"the label of {what}[{i}] should have shape (1,) so that a batch of labels is (batch, 1) like "
-                f"the model's output; got shape {tuple(y.shape)}" + (" (use .view(-1, 1) on the label column "
-                                                                     "or torch.tensor([label]))" if y.dim() == 0 else ""))
-    return x, float(y[0])
-
-
-def missing_fields(row):
-    return [k for k in ("Age", "Fare", "Embarked") if row[k] is None]
-
-
-def expect_finite(x, row, what):
-    if not np.all(np.isfinite(x)):
-        column = int(np.flatnonzero(~np.isfinite(x))[0])
-        kind = "NaN" if np.isnan(x[column]) else "an infinite value"
-        missing = missing_fields(row)
-        why = (f"; this passenger has no {' and no '.join(missing)} in the CSV: fill missing values in __init__ "
-               f"(Age and Fare with a training statistic such as the median, Embarked with the most common port)"
-               if missing else "")
-        raise expect.CheckFailed(f"{what} has {kind} in feature {column}{why}")
-
-
-
-def check_submission(path, test_rows):
-    """The submission file has the header, every PassengerId once and 0/1 integers; returns its values."""
-    expect.that(path.is_file(), "write_submission did not create the file at the path it was given")
-    with open(path, newline="", encoding="utf-8") as f:
-        lines = list(csv.reader(f))
-    expect.that(len(lines) >= 1, "the submission file is empty")
-    header = [h.strip() for h in lines[0]]
-    if header and header[0] == "" and header[1:] == ["PassengerId", "Survived"]:
-        raise expect.CheckFailed("the submission has an extra first column without a name: that is the "
-                                 "DataFrame's index; write it with to_csv(path, index=False)")
-    expect.that(header == ["PassengerId", "Survived"],
-                f"the submission's header should be exactly PassengerId,Survived; got {','.join(lines[0])}")
-    body = [line for line in lines[1:] if line]
-    ids = [r["PassengerId"] for r in test_rows]
-    with_age = sum(r["Age"] is not None for r in test_rows)
-    if len(body) == with_age and with_age != len(ids):
-        raise expect.CheckFailed(
-            f"the submission has {len(body)} rows, the number of test passengers with an Age; it needs all "
-            f"{len(ids)}. Rows with a missing Age were dropped: fill missing values instead of dropna()")
-    expect.that(len(body) == len(ids), f"the submission should have one line per test passenger ({len(ids)}); "
-                                       f"it has {len(body)}")
-    got_ids, survived = [], []
-    for k, line in enumerate(body, start=2):
-        expect.that(len(line) == 2, f"line {k} of the submission should have 2 values; it has {len(line)}")
-        pid, value = line[0].strip(), line[1].strip()
-        expect.that(pid.isdigit(), f"line {k}: PassengerId should be an integer; got {pid!r}")
-        if value not in ("0", "1"):
-            hint = ""
-            if value in ("True", "False"):
-                hint = ": convert the booleans to int"
-            elif value.replace(".", "", 1).isdigit():
-                hint = (": write the integer 0 or 1, not a float (predictions as int64, e.g. .long())"
-                        if value in ("0.0", "1.0") else ": write the prediction 0 or 1, not a probability")
-            raise expect.CheckFailed(f"line {k}: Survived should be the integer 0 or 1; got {value!r}{hint}")
-        got_ids.append(int(pid))
-        survived.append(int(value))
-    expect.that(sorted(got_ids) == sorted(ids) and len(set(got_ids)) == len(ids),
-                "the submission's PassengerIds should be exactly the test passengers' ids, each once; "
-                f"missing {sorted(set(ids) - set(got_ids))[:5]}, unexpected {sorted(set(got_ids) - set(ids))[:5]}")
-    expect.that(got_ids == ids, "the submission's PassengerIds should be in the test file's order")
-    return np.array(survived)
+helpers = common(__file__)
 
 
 # ----------------------------------------------------------------------------- training, trusted
@@ -296,8 +86,7 @@ def test_train_matches_reference(sub, ref, worker, rng, device):
     data = worker.import_module("torch.utils.data")
     loader = data.DataLoader(data.TensorDataset(x, y), batch_size=batch)
     what = f"train(model, DataLoader(TensorDataset(x, y), batch_size={batch}), epochs={epochs}, lr={lr})"
-    with one_thread(worker):
-        history = _call(what, sub.train, model, loader, epochs=epochs, lr=lr)
+    history = helpers.call(what, sub.train, model, loader, epochs=epochs, lr=lr)
     expect.that(type(history) is list and len(history) == epochs,
                 f"{what} should return a list of {epochs} floats; got {expect.describe(history)}")
     for value in history:
@@ -306,9 +95,8 @@ def test_train_matches_reference(sub, ref, worker, rng, device):
 
     expected_model = _trusted_model(sizes, 0)
     expected_model.load_state_dict(state)
-    with one_thread(worker):
-        expected = ref.train(expected_model, torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y),
-                                                                         batch_size=batch), epochs=epochs, lr=lr)
+    expected = ref.train(expected_model, torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y),
+                                                                     batch_size=batch), epochs=epochs, lr=lr)
     loose = device == "cuda"
     try:
         expect.close(history, expected, f"the history of {what}", rtol=1e-4, atol=1e-6, loose=loose)
@@ -328,26 +116,25 @@ def test_train_matches_reference(sub, ref, worker, rng, device):
                 dict(optimizer="Adam"),
         }
         mistakes = {}
-        with one_thread(worker):
-            for text, options in variants.items():
-                kwargs = {"lr": lr, **options}
-                mistakes[text] = _variant_train(sizes, state, x, y, batch, epochs, kwargs.pop("lr"), **kwargs)
+        for text, options in variants.items():
+            kwargs = {"lr": lr, **options}
+            mistakes[text] = _variant_train(sizes, state, x, y, batch, epochs, kwargs.pop("lr"), **kwargs)
         expect.close(history, expected, f"the history of {what}", rtol=1e-4, atol=1e-6, loose=loose,
                      mistakes=mistakes)
         raise
-    weights = _call("model.state_dict()", model.state_dict)
+    weights = helpers.call("model.state_dict()", model.state_dict)
     for name, value in expected_model.state_dict().items():
         expect.close(weights.get(name) if type(weights) is dict else None, value,
                      f"the weights {name} after {what}", rtol=1e-4, atol=1e-6, loose=loose)
 
 
 def _encodings(sub, path, stats, rows, width, what):
-    ds = dataset(sub, path, rows, stats=stats, what=what)
+    ds = helpers.dataset(sub, path, rows, stats=stats, what=what)
     out = []
     for i, row in enumerate(rows):
-        item = _call(f"{what}[{i}]", lambda: ds[i])
-        x = features_of(item, f"{what}[{i}]", width)
-        expect_finite(x, row, f"{what}[{i}]")
+        item = helpers.call(f"{what}[{i}]", lambda: ds[i])
+        x = helpers.features_of(item, f"{what}[{i}]", width)
+        helpers.expect_finite(x, row, f"{what}[{i}]")
         out.append(x)
     return np.array(out)
 
@@ -355,23 +142,24 @@ def _encodings(sub, path, stats, rows, width, what):
 @pytest.mark.points(1)
 def test_test_encoding_uses_training_statistics(sub, tmp_path, rng):
     """a test passenger's features depend on the training statistics only, not on the other test rows"""
-    train_rows = passengers(rng, 80, nan_age=0.2, nan_embarked=2)
-    train = dataset(sub, write_csv(tmp_path / "train.csv", train_rows, TRAIN_COLUMNS), train_rows)
+    train_rows = helpers.passengers(rng, 80, nan_age=0.2, nan_embarked=2)
+    train = helpers.dataset(sub, helpers.write_csv(tmp_path / "train.csv", train_rows, helpers.TRAIN_COLUMNS),
+                            train_rows)
     width = None
     train_x = []
     for i in range(len(train_rows)):
-        x, _ = labelled_item(train, i, "train_set")
+        x, _ = helpers.labelled_item(train, i, "train_set")
         width = width or x.shape[0]
         train_x.append(x)
-    stats = _call("train_set.stats", getattr, train, "stats")
+    stats = helpers.call("train_set.stats", getattr, train, "stats")
 
     # Test file A: ordinary passengers, some missing Age and Fare, all third class from Southampton in
     # its first half, and copies of training passengers (complete rows) with new ids.
-    common = passengers(rng, 14, first_id=900, nan_age=0.3, nan_fare=1, labelled=False)
+    common = helpers.passengers(rng, 14, first_id=900, nan_age=0.3, nan_fare=1, labelled=False)
     for row in common:
         row["Pclass"], row["Embarked"] = 3, "S"
-    others = passengers(rng, 12, first_id=950, nan_age=0.2, labelled=False)
-    complete = [i for i, r in enumerate(train_rows) if not missing_fields(r)]
+    others = helpers.passengers(rng, 12, first_id=950, nan_age=0.2, labelled=False)
+    complete = [i for i, r in enumerate(train_rows) if not helpers.missing_fields(r)]
     copies = []
     for k, i in enumerate(rng.choice(complete, size=4, replace=False)):
         copy = {key: value for key, value in train_rows[i].items() if key != "Survived"}
@@ -380,21 +168,21 @@ def test_test_encoding_uses_training_statistics(sub, tmp_path, rng):
     file_a = common + others + [c for _, c in copies]
     # Test file B: the same first half, then passengers unlike the training ones (old, rich, ...),
     # still only third class from Southampton.
-    strangers = passengers(rng, 20, first_id=1100, nan_age=0.0, labelled=False)
+    strangers = helpers.passengers(rng, 20, first_id=1100, nan_age=0.0, labelled=False)
     for row in strangers:
         row["Pclass"], row["Embarked"] = 3, "S"
         row["Age"] = float(rng.integers(62, 80))
         row["Fare"] = round(row["Fare"] * 25, 4)
         row["SibSp"], row["Parch"] = 5, 4
     file_b = common + strangers
-    a = _encodings(sub, write_csv(tmp_path / "test_a.csv", file_a, TEST_COLUMNS), stats, file_a, width,
+    a = _encodings(sub, helpers.write_csv(tmp_path / "test_a.csv", file_a, helpers.TEST_COLUMNS), stats, file_a, width,
                    "TitanicDataset(test_a.csv, stats=train_set.stats)")
-    b = _encodings(sub, write_csv(tmp_path / "test_b.csv", file_b, TEST_COLUMNS), stats, file_b, width,
+    b = _encodings(sub, helpers.write_csv(tmp_path / "test_b.csv", file_b, helpers.TEST_COLUMNS), stats, file_b, width,
                    "TitanicDataset(test_b.csv, stats=train_set.stats)")
     for i, row in enumerate(common):
         if not np.allclose(a[i], b[i], rtol=1e-5, atol=1e-6):
             column = int(np.flatnonzero(~np.isclose(a[i], b[i], rtol=1e-5, atol=1e-6))[0])
-            missing = missing_fields(row)
+            missing = helpers.missing_fields(row)
             why = (f"it has no {' and no '.join(missing)}: the value filled in comes from the test file; fill with "
                    f"the training statistic kept in stats" if missing else
                    "the scaling (or the filling) uses the test file's own statistics; use the training "
@@ -415,22 +203,17 @@ def test_test_encoding_uses_training_statistics(sub, tmp_path, rng):
 def test_getitem_is_cheap(sub, worker, tmp_path, rng):
     """__getitem__ only indexes prepared tensors: it survives the CSV's deletion and needs no pandas per item"""
     n = 400
-    rows = passengers(rng, n, nan_age=0.2, nan_embarked=2)
-    path = write_csv(tmp_path / "train.csv", rows, TRAIN_COLUMNS)
-    ds = dataset(sub, path, rows)
-    x0, _ = labelled_item(ds, 0)
+    rows = helpers.passengers(rng, n, nan_age=0.2, nan_embarked=2)
+    path = helpers.write_csv(tmp_path / "train.csv", rows, helpers.TRAIN_COLUMNS)
+    ds = helpers.dataset(sub, path, rows)
+    x0, _ = helpers.labelled_item(ds, 0)
     data = worker.import_module("torch.utils.data")
     loader = data.DataLoader(ds, batch_size=n)
-    before = _call(f"iterating DataLoader(dataset, batch_size={n})", list, loader)
+    before = helpers.call(f"iterating DataLoader(dataset, batch_size={n})", list, loader)
     os.remove(path)
-    try:
-        after = list(loader)
-    except (SubmissionTimeout, WorkerLost):
-        raise
-    except SubmissionError as exc:
-        raise expect.CheckFailed(
-            f"once train.csv was deleted (after TitanicDataset was built), reading the items raised "
-            f"{exc.kind}: {exc.message}. __getitem__ must not read the file: read it once in __init__") from None
+    after = helpers.call_or_fail(lambda: list(loader), lambda exc: (
+        f"once train.csv was deleted (after TitanicDataset was built), reading the items raised "
+        f"{exc.kind}: {exc.message}. __getitem__ must not read the file: read it once in __init__"))
     expect.close(after[0][0], before[0][0], "the features after the CSV was deleted")
 
     def timed(make_loader):
@@ -457,20 +240,21 @@ def test_getitem_is_cheap(sub, worker, tmp_path, rng):
 @pytest.mark.points(1)
 def test_submission_every_passenger(sub, worker, tmp_path, rng, device):
     """predict and write_submission give one 0/1 prediction per passenger, in order, for any test file"""
-    train_rows = passengers(rng, 60, nan_age=0.2, nan_embarked=2)
-    train = dataset(sub, write_csv(tmp_path / "train.csv", train_rows, TRAIN_COLUMNS), train_rows)
-    x0, _ = labelled_item(train, 0, "train_set")
+    train_rows = helpers.passengers(rng, 60, nan_age=0.2, nan_embarked=2)
+    train = helpers.dataset(sub, helpers.write_csv(tmp_path / "train.csv", train_rows, helpers.TRAIN_COLUMNS),
+                            train_rows)
+    x0, _ = helpers.labelled_item(train, 0, "train_set")
     width = x0.shape[0]
-    stats = _call("train_set.stats", getattr, train, "stats")
+    stats = helpers.call("train_set.stats", getattr, train, "stats")
     n = int(rng.integers(45, 75))
-    test_rows = passengers(rng, n, first_id=892, nan_age=0.22, nan_fare=1, labelled=False)
+    test_rows = helpers.passengers(rng, n, first_id=892, nan_age=0.22, nan_fare=1, labelled=False)
     for row, pid in zip(test_rows, rng.choice(np.arange(892, 892 + 3 * n), size=n, replace=False)):
         row["PassengerId"] = int(pid)
-    test = dataset(sub, write_csv(tmp_path / "test.csv", test_rows, TEST_COLUMNS), test_rows, stats=stats,
-                   what="TitanicDataset(test.csv, stats=train_set.stats)")
-    test_x = np.array([features_of(_call(f"test_set[{i}]", lambda: test[i]), f"test_set[{i}]", width)
+    test = helpers.dataset(sub, helpers.write_csv(tmp_path / "test.csv", test_rows, helpers.TEST_COLUMNS),
+                           test_rows, stats=stats, what="TitanicDataset(test.csv, stats=train_set.stats)")
+    test_x = np.array([helpers.features_of(helpers.call(f"test_set[{i}]", lambda: test[i]), f"test_set[{i}]", width)
                        for i in range(n)])
-    train_x = np.array([labelled_item(train, i, "train_set")[0] for i in range(len(train_rows))])
+    train_x = np.array([helpers.labelled_item(train, i, "train_set")[0] for i in range(len(train_rows))])
 
     # A logistic model built in the worker, scaled so that its predictions are mixed.
     trusted = _trusted_model([width, 1], int(rng.integers(1000)))
@@ -487,7 +271,7 @@ def test_submission_every_passenger(sub, worker, tmp_path, rng, device):
 
     for what, ds, x, count in (("predict(model, test_set)", test, test_x, n),
                                ("predict(model, train_set)", train, train_x, len(train_rows))):
-        got = _call(what, sub.predict, model, ds)
+        got = helpers.call(what, sub.predict, model, ds)
         expect.that(type(got) is torch.Tensor,
                     f"{what} should return an int64 tensor; got {expect.describe(got)}")
         expect.that(tuple(got.shape) == (count,),
@@ -506,8 +290,8 @@ def test_submission_every_passenger(sub, worker, tmp_path, rng, device):
                     f"predict 1 where model(x) >= 0.5, in dataset order (no shuffling)")
 
     out = tmp_path / "submission.csv"
-    _call("write_submission(model, test_set, 'submission.csv')", sub.write_submission, model, test, str(out))
-    survived = check_submission(out, test_rows)
+    helpers.call("write_submission(model, test_set, 'submission.csv')", sub.write_submission, model, test, str(out))
+    survived = helpers.check_submission(out, test_rows)
     want, tie = expected_for(test_x)
     wrong = np.flatnonzero((survived != want) & ~tie)
     expect.that(wrong.size == 0,

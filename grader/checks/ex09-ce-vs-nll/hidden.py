@@ -6,75 +6,35 @@ import torch
 import torch.nn.functional as F
 
 from pttutor.grader import expect
+from pttutor.grader.checkmodule import common
 from pttutor.grader.remote import SubmissionError, SubmissionTimeout, WorkerLost
 
 pytestmark = pytest.mark.hidden
+
+helpers = common(__file__)
 
 
 # ----------------------------------------------------------------------------- helpers
 
 
-def _call(what, fn, *args, **kwargs):
-    """Call into the student's code; an exception it raises names the call that raised it."""
-    try:
-        return fn(*args, **kwargs)
-    except (SubmissionTimeout, WorkerLost):
-        raise
-    except SubmissionError as exc:
-        if not exc.kind:
-            raise
-        message = f"{what} raised {exc}"
-        if "must match the size" in exc.message or "one_hot" in exc.message:
-            message += ("\ny holds one class index per sample, shape (N,), not one-hot rows: pick "
-                        "log_probs[torch.arange(N), y]")
-        raise expect.CheckFailed(message) from None
-
-
-def _finite(got, what):
-    """``got`` as an array without nan or inf; otherwise say where they come from."""
-    values = expect.as_array(got, what)
-    expect.that(not np.isnan(values).any(),
-                f"{what} contains nan: exp of a large logit overflows (exp(1000) is inf, and inf / inf is "
-                f"nan). Subtract each row's maximum m before exp: logsumexp(z) = m + log(sum(exp(z - m)))")
-    expect.that(not np.isinf(values).any(),
-                f"{what} contains inf: that is log(0), the log of a probability that underflowed to 0. "
-                f"Never take log(softmax(z)); compute log_softmax as (z - m) - log(sum(exp(z - m)))")
-    return values
-
-
 def _nll_mistakes(log_probs, y):
     """Values that the usual NLL mistakes give on (log_probs, y)."""
-    n, c = log_probs.shape
-    rows = torch.arange(n)
-    mistakes = {
+    rows = torch.arange(log_probs.shape[0])
+    return helpers.as_floats({
         "the losses are summed over the batch; the loss is their mean (reduction='mean')":
             -log_probs[rows, y].sum(),
         "the minus sign is missing: the loss is -log_probs[i, y[i]], averaged": log_probs[rows, y].mean(),
-        "log_probs[:, y] picks every pair (row i, class y[j]): pick one entry per row, "
-        "log_probs[torch.arange(N), y]": -log_probs[:, y].mean(),
-        "log_probs[y] picks whole rows: pick one entry per row, log_probs[torch.arange(N), y]":
-            -log_probs[y].mean() if int(y.max()) < n else float("nan"),
-        "the loss is averaged over all N * C entries of the one-hot product; average over the N samples":
-            -(F.one_hot(y, c) * log_probs).mean(),
+        **helpers.indexing_mistakes(log_probs, y),
         "nll_loss applies a log_softmax again; its input already holds log-probabilities":
             F.cross_entropy(log_probs, y),
-    }
-    if n == c:
-        mistakes["y is treated as a one-hot row: y holds one class index per sample, so pick "
-                 "log_probs[torch.arange(N), y] instead of multiplying by y"] = -(y * log_probs).sum(dim=1).mean()
-    return {text: float(value) for text, value in mistakes.items() if not np.isnan(float(value))}
+        **helpers.one_hot_mistake(log_probs, y),
+    })
 
 
 def _ce_mistakes(z, y):
     mistakes = _nll_mistakes(F.log_softmax(z, dim=1), y)
     del mistakes["nll_loss applies a log_softmax again; its input already holds log-probabilities"]
-    rows = torch.arange(z.shape[0])
-    mistakes.update({
-        "the probabilities (softmax), not their log, go into the NLL: the loss is -log p of the true class":
-            float(-F.softmax(z, dim=1)[rows, y].mean()),
-        "the softmax is taken over the samples (dim=0); it must normalise each row, over the classes (dim=1)":
-            float(F.nll_loss(F.log_softmax(z, dim=0), y)),
-    })
+    mistakes.update({text: float(value) for text, value in helpers.softmax_mistakes(z, y).items()})
     return mistakes
 
 
@@ -93,12 +53,12 @@ def test_hand_equals_torch_random(sub, ref, rng):
     for n, c, scale in ((7, 4, 1.0), (5, 10, 5.0), (16, 3, 20.0)):
         z, y = _batch(rng, n, c, scale)
         what = f"cross_entropy(z, y) for random z of shape ({n}, {c})"
-        got = expect.number(_call(what, sub.cross_entropy, z, y), what)
+        got = expect.number(helpers.call(what, sub.cross_entropy, z, y), what)
         expect.close(got, float(F.cross_entropy(z, y)), what, rtol=1e-5, atol=1e-5, mistakes=_ce_mistakes(z, y))
         # Arbitrary scores, not normalised: nll_loss only picks and averages.
         log_probs = torch.tensor(rng.uniform(-6.0, 0.0, size=(n, c)), dtype=torch.float32)
         what = f"nll_loss(log_probs, y) for random log_probs of shape ({n}, {c})"
-        got = expect.number(_call(what, sub.nll_loss, log_probs, y), what)
+        got = expect.number(helpers.call(what, sub.nll_loss, log_probs, y), what)
         expect.close(got, float(F.nll_loss(log_probs, y)), what, rtol=1e-5, atol=1e-6,
                      mistakes=_nll_mistakes(log_probs, y))
 
@@ -111,11 +71,11 @@ def test_targets_are_class_indices(sub, ref, rng):
     y[:2] = torch.tensor([3, 3])  # repeated classes: a permutation would hide some mistakes
     log_probs = F.log_softmax(z, dim=1)
     what = f"nll_loss(log_probs, y) for {n} samples of {c} classes, y = {y.tolist()}"
-    got = expect.number(_call(what, sub.nll_loss, log_probs, y), what)
+    got = expect.number(helpers.call(what, sub.nll_loss, log_probs, y), what)
     expect.close(got, float(F.nll_loss(log_probs, y)), what, rtol=1e-5, atol=1e-6,
                  mistakes=_nll_mistakes(log_probs, y))
     what = f"cross_entropy(z, y) for {n} samples of {c} classes, y = {y.tolist()}"
-    got = expect.number(_call(what, sub.cross_entropy, z, y), what)
+    got = expect.number(helpers.call(what, sub.cross_entropy, z, y), what)
     expect.close(got, float(F.cross_entropy(z, y)), what, rtol=1e-5, atol=1e-6, mistakes=_ce_mistakes(z, y))
 
 
@@ -124,7 +84,7 @@ def test_gradient_matches_torch(sub, ref, rng, worker):
     """cross_entropy returns a 0-dim tensor whose gradient is (softmax(z) - one_hot(y)) / N"""
     n, c = 6, 4
     z, y = _batch(rng, n, c, 2.0)
-    value = _call("cross_entropy(z, y)", sub.cross_entropy, z, y)
+    value = helpers.call("cross_entropy(z, y)", sub.cross_entropy, z, y)
     expect.that(type(value) is torch.Tensor and value.dim() == 0,
                 f"cross_entropy should return a 0-dim tensor, like torch's losses (not loss.item()); got "
                 f"{expect.describe(value)}")
@@ -158,9 +118,9 @@ def test_extreme_logits_random(sub, ref, rng):
         y[0] = z[0].argmax()
         kind = str(dtype).removeprefix("torch.")
         what = f"log_softmax(z) for {kind} logits of size {scale:g}"
-        got = _finite(_call(what, sub.log_softmax, z), what)
+        got = helpers.finite(helpers.call(what, sub.log_softmax, z), what)
         expect.close(got, F.log_softmax(z, dim=1), what, rtol=1e-5, atol=1e-3)
         what = f"cross_entropy(z, y) for {kind} logits of size {scale:g}"
-        loss = _finite(_call(what, sub.cross_entropy, z, y), what)
+        loss = helpers.finite(helpers.call(what, sub.cross_entropy, z, y), what)
         expect.close(expect.number(loss, what), float(F.cross_entropy(z, y)), what, rtol=1e-5, atol=1e-3,
                      mistakes=_ce_mistakes(z, y))

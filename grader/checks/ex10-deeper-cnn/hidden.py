@@ -1,90 +1,20 @@
 """Hidden checks for ex10-deeper-cnn: comparisons with the reference from the same weights on
 the same batches, the training-mode and device conventions, and the usual mistakes.
-
-The helpers repeat those of public.py (each check file stands alone).
 """
-
-import math
 
 import pytest
 import torch
-from torch.utils.data import DataLoader, TensorDataset
 
 from pttutor.grader import expect
+from pttutor.grader.checkmodule import common
 
 pytestmark = pytest.mark.hidden
 
-PROBE_SOURCE = '''
-import torch
-from torch import nn
-
-
-class Probe(nn.Module):
-    """A linear classifier that records, at every forward: training mode, grad mode, device, batch size."""
-
-    def __init__(self, features, classes):
-        super().__init__()
-        self.linear = nn.Linear(features, classes)
-        self.calls = []
-
-    def forward(self, x):
-        self.calls.append((bool(self.training), bool(torch.is_grad_enabled()), str(x.device), int(x.shape[0])))
-        return self.linear(torch.flatten(x, 1))
-'''
-
-
-def blobs(rng, n, classes, size, noise=0.5):
-    """``n`` images ``(1, size, size)``: class c is a bright square in cell c of a grid, jittered."""
-    k = math.ceil(math.sqrt(classes))
-    cell = size // k
-    side = max(2, cell // 2)
-    y = rng.integers(0, classes, size=n)
-    x = rng.normal(0.0, noise, size=(n, 1, size, size))
-    for i, c in enumerate(y):
-        r0 = (c // k) * cell + rng.integers(0, cell - side + 1)
-        c0 = (c % k) * cell + rng.integers(0, cell - side + 1)
-        x[i, 0, r0:r0 + side, c0:c0 + side] += 2.0
-    return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.int64)
-
-
-def small_cnn(nn, classes=4):
-    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                         nn.Linear(4 * 4 * 4, classes))
+helpers = common(__file__)
 
 
 def small_mlp(nn, classes=4):
     return nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, classes))
-
-
-def worker_loader(worker, x, y, batch_size):
-    data = worker.import_module("torch.utils.data")
-    return data.DataLoader(data.TensorDataset(x, y), batch_size=batch_size)
-
-
-def local_loader(x, y, batch_size):
-    return DataLoader(TensorDataset(x, y), batch_size=batch_size)
-
-
-def worker_copy(worker, local_model, build):
-    model = build(worker.import_module("torch.nn"))
-    model.load_state_dict(local_model.state_dict())
-    return model
-
-
-def full_precision(worker, device):
-    if device.startswith("cuda"):
-        worker.import_module("torch.backends.cudnn").allow_tf32 = False
-    return {"rtol": 1e-4, "atol": 1e-5} if device == "cpu" else {"rtol": 1e-3, "atol": 1e-4}
-
-
-def load_probe(worker, tmp_path):
-    path = tmp_path / "pttutor_probe.py"
-    path.write_text(PROBE_SOURCE, encoding="utf-8")
-    util = worker.import_module("importlib.util")
-    spec = util.spec_from_file_location("pttutor_probe", str(path))
-    module = util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def train_without_zero_grad(model, loader, optimizer):
@@ -116,27 +46,27 @@ def batch_losses(model, loader, optimizer):
 @pytest.mark.points(2)
 def test_train_epoch_matches_reference(sub, ref, worker, device, rng):
     """one epoch of train_epoch from the reference's weights gives the reference's weights and mean loss"""
-    tol = full_precision(worker, device)
-    x, y = blobs(rng, 70, classes=4, size=8)  # batches of 16, 16, 16, 16 and 6
+    tol = helpers.full_precision(worker, device)
+    x, y = helpers.blobs(rng, 70, classes=4, size=8)  # batches of 16, 16, 16, 16 and 6
     lr, momentum = float(rng.uniform(0.05, 0.15)), 0.5
     torch.manual_seed(int(rng.integers(1 << 30)))
-    start = small_cnn(torch.nn)
+    start = helpers.small_cnn(torch.nn)
 
     def local_run(train):
-        model = small_cnn(torch.nn)
+        model = helpers.small_cnn(torch.nn)
         model.load_state_dict(start.state_dict())
         optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-        result = train(model, local_loader(x, y, 16), optimizer)
+        result = train(model, helpers.local_loader(x, y, 16), optimizer)
         return model.state_dict(), result
 
     expected_state, expected_loss = local_run(lambda m, dl, opt: ref.train_epoch(m, dl, opt, "cpu"))
     no_zero_state, _ = local_run(train_without_zero_grad)
     _, per_batch = local_run(batch_losses)
 
-    model = worker_copy(worker, start, small_cnn)
+    model = helpers.worker_copy(worker, start, helpers.small_cnn)
     model.to(device)
     optimizer = worker.import_module("torch.optim").SGD(model.parameters(), lr=lr, momentum=momentum)
-    loss = sub.train_epoch(model, worker_loader(worker, x, y, 16), optimizer, device)
+    loss = sub.train_epoch(model, helpers.worker_loader(worker, x, y, 16), optimizer, device)
     state = model.state_dict()
     for key in expected_state:
         expect.close(state[key], expected_state[key], f"the weights {key} after one epoch", **tol, mistakes={
@@ -154,14 +84,11 @@ def test_train_epoch_matches_reference(sub, ref, worker, device, rng):
 @pytest.mark.points(1)
 def test_train_epoch_mode_and_device(sub, worker, device, rng, tmp_path):
     """train_epoch calls model.train(), keeps gradients on and gives the model batches on the device"""
-    probe_module = load_probe(worker, tmp_path)
-    x, y = blobs(rng, 40, classes=4, size=8)
-    probe = probe_module.Probe(64, 4)
-    probe.to(device)
-    probe.eval()  # as evaluate leaves it
+    x, y = helpers.blobs(rng, 40, classes=4, size=8)
+    probe = helpers.probe(worker, tmp_path, device, "eval")  # as evaluate leaves it
     before = probe.state_dict()
     optimizer = worker.import_module("torch.optim").SGD(probe.parameters(), lr=0.1)
-    sub.train_epoch(probe, worker_loader(worker, x, y, 16), optimizer, device)
+    sub.train_epoch(probe, helpers.worker_loader(worker, x, y, 16), optimizer, device)
     calls = probe.calls
     expect.that(len(calls) == 3 and sum(n for *_, n in calls) == 40,
                 f"train_epoch should run the model once per batch (3 batches, 40 samples); it ran it {len(calls)} "
@@ -182,14 +109,14 @@ def test_train_epoch_mode_and_device(sub, worker, device, rng, tmp_path):
 @pytest.mark.timeout(40)
 def test_deeper_cnn_learns(sub, worker, device, rng):
     """DeeperNet, trained with train_epoch for three epochs, recognises synthetic 28x28 digits-like images"""
-    x, y = blobs(rng, 384, classes=10, size=28)
-    x_test, y_test = blobs(rng, 200, classes=10, size=28)
+    x, y = helpers.blobs(rng, 384, classes=10, size=28)
+    x_test, y_test = helpers.blobs(rng, 200, classes=10, size=28)
     worker.seed(0)
     model = sub.DeeperNet()
     model.to(device)
     optimizer = worker.import_module("torch.optim").Adam(model.parameters(), lr=3e-3)
-    loader = worker_loader(worker, x, y, 32)
-    test_loader = worker_loader(worker, x_test, y_test, 100)
+    loader = helpers.worker_loader(worker, x, y, 32)
+    test_loader = helpers.worker_loader(worker, x_test, y_test, 100)
     losses, accuracies = [], []
     for epoch in range(3):
         losses.append(expect.number(sub.train_epoch(model, loader, optimizer, device), "train_epoch's result"))
@@ -205,12 +132,12 @@ def test_deeper_cnn_learns(sub, worker, device, rng):
 @pytest.mark.points(1)
 def test_compare_matches_reference(sub, ref, worker, device, rng):
     """compare trains each model with its own optimizer and records the test accuracy after every epoch"""
-    full_precision(worker, device)
-    x, y = blobs(rng, 64, classes=4, size=8)
-    x_test, y_test = blobs(rng, 48, classes=4, size=8)
+    helpers.full_precision(worker, device)
+    x, y = helpers.blobs(rng, 64, classes=4, size=8)
+    x_test, y_test = helpers.blobs(rng, 48, classes=4, size=8)
     y_test = torch.where(torch.arange(48) % 3 == 0, (y_test + 1) % 4, y_test)  # a harder test set
     torch.manual_seed(int(rng.integers(1 << 30)))
-    starts = {"cnn": (small_cnn, small_cnn(torch.nn)), "mlp": (small_mlp, small_mlp(torch.nn))}
+    starts = {"cnn": (helpers.small_cnn, helpers.small_cnn(torch.nn)), "mlp": (small_mlp, small_mlp(torch.nn))}
     epochs, lr, momentum = 2, 0.1, 0.5
 
     def local_models():
@@ -220,7 +147,7 @@ def test_compare_matches_reference(sub, ref, worker, device, rng):
             models[name].load_state_dict(start.state_dict())
         return models
 
-    train_dl, test_dl = local_loader(x, y, 16), local_loader(x_test, y_test, 16)
+    train_dl, test_dl = helpers.local_loader(x, y, 16), helpers.local_loader(x_test, y_test, 16)
     expected = ref.compare(local_models(), train_dl, test_dl, epochs, "cpu", lr=lr, momentum=momentum)
     on_train = ref.compare(local_models(), train_dl, train_dl, epochs, "cpu", lr=lr, momentum=momentum)
     shared = local_models()
@@ -230,9 +157,9 @@ def test_compare_matches_reference(sub, ref, worker, device, rng):
         ref.train_epoch(shared["mlp"], train_dl, shared_optimizer, "cpu")
         untrained_mlp.append(ref.evaluate(shared["mlp"], test_dl, "cpu"))
 
-    models = {name: worker_copy(worker, start, build) for name, (build, start) in starts.items()}
-    got = sub.compare(models, worker_loader(worker, x, y, 16), worker_loader(worker, x_test, y_test, 16),
-                      epochs, device, lr=lr, momentum=momentum)
+    models = {name: helpers.worker_copy(worker, start, build) for name, (build, start) in starts.items()}
+    got = sub.compare(models, helpers.worker_loader(worker, x, y, 16),
+                      helpers.worker_loader(worker, x_test, y_test, 16), epochs, device, lr=lr, momentum=momentum)
     expect.that(type(got) is dict and sorted(map(str, got)) == ["cnn", "mlp"],
                 "compare should return a dict with one entry per model name ('cnn', 'mlp'); "
                 f"got {expect.describe(got)}")

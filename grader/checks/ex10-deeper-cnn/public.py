@@ -12,12 +12,14 @@ import math
 import numpy as np
 import pytest
 import torch
-from torch.utils.data import DataLoader, TensorDataset
 
 from pttutor.grader import expect
+from pttutor.grader.checkmodule import common
 from pttutor.grader.remote import type_names
 
 pytestmark = pytest.mark.public
+
+helpers = common(__file__)
 
 LAYERS = {
     "Conv2d": "torch.nn.modules.conv.Conv2d",
@@ -26,79 +28,8 @@ LAYERS = {
     "Linear": "torch.nn.modules.linear.Linear",
 }
 
-PROBE_SOURCE = '''
-import torch
-from torch import nn
 
-
-class Probe(nn.Module):
-    """A linear classifier that records, at every forward: training mode, grad mode, device, batch size."""
-
-    def __init__(self, features, classes):
-        super().__init__()
-        self.linear = nn.Linear(features, classes)
-        self.calls = []
-
-    def forward(self, x):
-        self.calls.append((bool(self.training), bool(torch.is_grad_enabled()), str(x.device), int(x.shape[0])))
-        return self.linear(torch.flatten(x, 1))
-'''
-
-
-# ---------------------------------------------------------------- helpers (also in hidden.py)
-
-
-def blobs(rng, n, classes, size, noise=0.5):
-    """``n`` images ``(1, size, size)``: class c is a bright square in cell c of a grid, jittered."""
-    k = math.ceil(math.sqrt(classes))
-    cell = size // k
-    side = max(2, cell // 2)
-    y = rng.integers(0, classes, size=n)
-    x = rng.normal(0.0, noise, size=(n, 1, size, size))
-    for i, c in enumerate(y):
-        r0 = (c // k) * cell + rng.integers(0, cell - side + 1)
-        c0 = (c % k) * cell + rng.integers(0, cell - side + 1)
-        x[i, 0, r0:r0 + side, c0:c0 + side] += 2.0
-    return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.int64)
-
-
-def small_cnn(nn, classes=4):
-    """A tiny CNN for 8x8 images, built from ``nn`` (torch.nn here, or its proxy in the worker)."""
-    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                         nn.Linear(4 * 4 * 4, classes))
-
-
-def worker_loader(worker, x, y, batch_size):
-    data = worker.import_module("torch.utils.data")
-    return data.DataLoader(data.TensorDataset(x, y), batch_size=batch_size)
-
-
-def local_loader(x, y, batch_size):
-    return DataLoader(TensorDataset(x, y), batch_size=batch_size)
-
-
-def worker_copy(worker, local_model, build):
-    """The same model inside the worker, with ``local_model``'s weights."""
-    model = build(worker.import_module("torch.nn"))
-    model.load_state_dict(local_model.state_dict())
-    return model
-
-
-def full_precision(worker, device):
-    """On a GPU, turn off TF32 convolutions so that results compare with the CPU reference."""
-    if device.startswith("cuda"):
-        worker.import_module("torch.backends.cudnn").allow_tf32 = False
-    return {"rtol": 1e-4, "atol": 1e-5} if device == "cpu" else {"rtol": 1e-3, "atol": 1e-4}
-
-
-def load_probe(worker, tmp_path):
-    path = tmp_path / "pttutor_probe.py"
-    path.write_text(PROBE_SOURCE, encoding="utf-8")
-    util = worker.import_module("importlib.util")
-    spec = util.spec_from_file_location("pttutor_probe", str(path))
-    module = util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+# ---------------------------------------------------------------- helpers
 
 
 def same_layout(model, ref_model, what, names):
@@ -125,7 +56,7 @@ def layer_counts(model):
 @pytest.mark.points(1)
 def test_course_cnn(sub, ref, worker, device):
     """CourseNet is the lecture's CNN: same layers, same output as the course's with the same weights"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     model = sub.CourseNet()
     ref_model = ref.CourseNet().eval()
     same_layout(model, ref_model, "CourseNet", "conv1 = Conv2d(1, 10, 5), conv2 = Conv2d(10, 20, 5), "
@@ -173,14 +104,14 @@ def test_deeper_cnn_layers(sub, ref, worker, device):
 @pytest.mark.points(1)
 def test_train_epoch_lowers_loss(sub, worker, device, rng):
     """train_epoch trains: over three epochs the loss it returns goes down"""
-    x, y = blobs(rng, 96, classes=4, size=8)
+    x, y = helpers.blobs(rng, 96, classes=4, size=8)
     torch.manual_seed(1)
-    local = small_cnn(torch.nn)
-    model = worker_copy(worker, local, small_cnn)
+    local = helpers.small_cnn(torch.nn)
+    model = helpers.worker_copy(worker, local, helpers.small_cnn)
     model.to(device)
     optim = worker.import_module("torch.optim")
     optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
-    loader = worker_loader(worker, x, y, 16)
+    loader = helpers.worker_loader(worker, x, y, 16)
     before = local.state_dict()
     losses = [expect.number(sub.train_epoch(model, loader, optimizer, device),
                             f"what train_epoch returned in epoch {e + 1}") for e in range(3)]
@@ -199,9 +130,9 @@ def test_train_epoch_lowers_loss(sub, worker, device, rng):
 @pytest.mark.points(1)
 def test_evaluate_accuracy(sub, ref, worker, device, rng):
     """evaluate returns correct predictions / number of samples, also when the last batch is smaller"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     torch.manual_seed(2)
-    local = small_cnn(torch.nn).eval()
+    local = helpers.small_cnn(torch.nn).eval()
     x = torch.randn(400, 1, 8, 8)
     with torch.no_grad():
         logits = local(x)
@@ -211,10 +142,10 @@ def test_evaluate_accuracy(sub, ref, worker, device, rng):
     # batches of 16, 16 and 5: half right in the full batches, all right in the last one
     right = np.array([i % 2 == 0 for i in range(32)] + [True] * 5)
     y = torch.where(torch.from_numpy(right), predicted, (predicted + 1) % 4)
-    model = worker_copy(worker, local, small_cnn)
+    model = helpers.worker_copy(worker, local, helpers.small_cnn)
     model.to(device)
-    got = sub.evaluate(model, worker_loader(worker, x, y, 16), device)
-    expected = ref.evaluate(local, local_loader(x, y, 16), "cpu")
+    got = sub.evaluate(model, helpers.worker_loader(worker, x, y, 16), device)
+    expected = ref.evaluate(local, helpers.local_loader(x, y, 16), "cpu")
     assert expected == 21 / 37
     expect.close(got, expected, "evaluate on 37 samples in batches of 16, 16 and 5", **tol, mistakes={
         "it is the mean of the per-batch accuracies; divide the correct predictions by the number of samples":
@@ -229,12 +160,9 @@ def test_evaluate_accuracy(sub, ref, worker, device, rng):
 @pytest.mark.points(1)
 def test_evaluate_eval_mode_no_grad(sub, worker, device, rng, tmp_path):
     """evaluate calls model.eval() and runs the model under torch.no_grad(), on every sample once"""
-    probe_module = load_probe(worker, tmp_path)
-    x, y = blobs(rng, 50, classes=4, size=8)
-    probe = probe_module.Probe(64, 4)
-    probe.to(device)
-    probe.train()
-    accuracy = expect.number(sub.evaluate(probe, worker_loader(worker, x, y, 16), device), "evaluate's result")
+    x, y = helpers.blobs(rng, 50, classes=4, size=8)
+    probe = helpers.probe(worker, tmp_path, device, "train")
+    accuracy = expect.number(sub.evaluate(probe, helpers.worker_loader(worker, x, y, 16), device), "evaluate's result")
     expect.that(0.0 <= accuracy <= 1.0, f"evaluate should return an accuracy between 0 and 1; got {accuracy}")
     calls = probe.calls
     expect.that(len(calls) > 0, "evaluate never called the model")

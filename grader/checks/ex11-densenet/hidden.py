@@ -1,6 +1,6 @@
 """Hidden checks for ex11-densenet: every part against the reference with the reference's
 weights and batch-norm statistics drawn at grading time (eval mode), gradients to the input,
-and the whole network in training mode. The helpers repeat those of public.py.
+and the whole network in training mode.
 """
 
 import pytest
@@ -8,27 +8,11 @@ import torch
 import torch.nn.functional as F
 
 from pttutor.grader import expect
+from pttutor.grader.checkmodule import common
 
 pytestmark = pytest.mark.hidden
 
-
-def full_precision(worker, device):
-    if device.startswith("cuda"):
-        worker.import_module("torch.backends.cudnn").allow_tf32 = False
-    return {"rtol": 1e-4, "atol": 1e-5} if device == "cpu" else {"rtol": 1e-3, "atol": 1e-4}
-
-
-def same_layout(model, state, what, hint=""):
-    got = model.state_dict()
-    expect.that(type(got) is dict, f"{what}.state_dict() should be a dict; got {expect.describe(got)}")
-    want = {k: tuple(v.shape) for k, v in state.items()}
-    have = {k: tuple(v.shape) if type(v) is torch.Tensor else None for k, v in got.items()}
-    missing, extra = sorted(set(want) - set(have)), sorted(set(have) - set(want))
-    expect.that(not missing and not extra,
-                f"{what} does not have the layers the stub's docstring names: missing {missing[:6]}, "
-                f"unexpected {extra[:6]}" + hint)
-    wrong = [f"{k} has shape {have[k]}, expected {want[k]}" for k in want if have[k] != want[k]]
-    expect.that(not wrong, f"{what}: " + "; ".join(wrong[:3]) + hint)
+helpers = common(__file__)
 
 
 def randomize(module, rng):
@@ -45,7 +29,7 @@ def randomize(module, rng):
 
 
 def loaded(student, reference, what, hint=""):
-    same_layout(student, reference.state_dict(), what, hint)
+    helpers.same_layout(student, reference.state_dict(), what, hint)
     student.load_state_dict(reference.state_dict())
     student.eval()
     return student
@@ -57,7 +41,7 @@ def loaded(student, reference, what, hint=""):
 @pytest.mark.points(1)
 def test_dense_layer_matches_reference(sub, ref, worker, device, rng):
     """with the reference's weights, a DenseLayer computes BN-ReLU-Conv (twice, 1x1 then 3x3, with the bottleneck)"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     x = torch.randn(2, 6, 5, 7)
     for bottleneck in (False, True):
         call = f"DenseLayer(6, growth_rate=4, bottleneck={bottleneck})"
@@ -83,7 +67,7 @@ def test_dense_layer_matches_reference(sub, ref, worker, device, rng):
 @pytest.mark.points(1)
 def test_dense_block_matches_reference(sub, ref, worker, device, rng):
     """with the reference's weights, a DenseBlock gives the reference's output, and gradients reach its input"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     functional = worker.import_module("torch.autograd.functional")
     for num_layers, bottleneck in ((3, False), (2, True)):
         call = f"DenseBlock({num_layers}, in_channels=4, growth_rate=3, bottleneck={bottleneck})"
@@ -105,7 +89,7 @@ def test_dense_block_matches_reference(sub, ref, worker, device, rng):
 @pytest.mark.points(1)
 def test_transition_matches_reference(sub, ref, worker, device, rng):
     """with the reference's weights, a Transition computes BN-ReLU-Conv1x1 then a 2x2 average pool"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     r = randomize(ref.Transition(6, 4), rng)
     transition = loaded(sub.Transition(6, 4), r, "Transition(6, 4)",
                         " (BN comes first, so norm normalises the in_channels inputs)")
@@ -123,7 +107,7 @@ def test_transition_matches_reference(sub, ref, worker, device, rng):
 @pytest.mark.points(1)
 def test_densenet_matches_reference(sub, ref, worker, device, rng):
     """with the reference's weights, DenseNet gives the reference's logits, with the defaults and another setting"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     configs = [({}, (2, 1, 28, 28)),
                ({"growth_rate": 6, "block_config": (2, 3), "bottleneck": False, "compression": 1.0,
                  "in_channels": 3, "num_classes": 5}, (2, 3, 32, 32))]
@@ -150,7 +134,7 @@ def test_densenet_matches_reference(sub, ref, worker, device, rng):
 @pytest.mark.points(1)
 def test_densenet_in_training_mode(sub, ref, worker, device, rng):
     """in training mode DenseNet's logits, its input gradient and its batch-norm statistics match the reference's"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     kwargs = {"growth_rate": 4, "block_config": (2, 2), "in_channels": 1}
     torch.manual_seed(int(rng.integers(1 << 30)))
     r = ref.DenseNet(**kwargs)

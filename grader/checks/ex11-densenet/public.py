@@ -10,32 +10,14 @@ import pytest
 import torch
 
 from pttutor.grader import expect
+from pttutor.grader.checkmodule import common
 
 pytestmark = pytest.mark.public
 
-
-# ---------------------------------------------------------------- helpers (also in hidden.py)
-
-
-def full_precision(worker, device):
-    """On a GPU, turn off TF32 convolutions so that results compare with the CPU reference."""
-    if device.startswith("cuda"):
-        worker.import_module("torch.backends.cudnn").allow_tf32 = False
-    return {"rtol": 1e-4, "atol": 1e-5} if device == "cpu" else {"rtol": 1e-3, "atol": 1e-4}
+helpers = common(__file__)
 
 
-def same_layout(model, state, what, hint=""):
-    """The student's state_dict has the keys and shapes of ``state`` (so weights can be loaded)."""
-    got = model.state_dict()
-    expect.that(type(got) is dict, f"{what}.state_dict() should be a dict; got {expect.describe(got)}")
-    want = {k: tuple(v.shape) for k, v in state.items()}
-    have = {k: tuple(v.shape) if type(v) is torch.Tensor else None for k, v in got.items()}
-    missing, extra = sorted(set(want) - set(have)), sorted(set(have) - set(want))
-    expect.that(not missing and not extra,
-                f"{what} does not have the layers the stub's docstring names: missing {missing[:6]}, "
-                f"unexpected {extra[:6]}" + hint)
-    wrong = [f"{k} has shape {have[k]}, expected {want[k]}" for k in want if have[k] != want[k]]
-    expect.that(not wrong, f"{what}: " + "; ".join(wrong[:3]) + hint)
+# ---------------------------------------------------------------- helpers
 
 
 def shape_of(out, what):
@@ -57,7 +39,7 @@ def test_dense_layer_shapes(sub, ref, device):
     for bottleneck in (False, True):
         call = f"DenseLayer(5, growth_rate=3, bottleneck={bottleneck})"
         layer = sub.DenseLayer(5, 3, bottleneck=bottleneck)
-        same_layout(layer, ref.DenseLayer(5, 3, bottleneck=bottleneck).state_dict(), call)
+        helpers.same_layout(layer, ref.DenseLayer(5, 3, bottleneck=bottleneck).state_dict(), call)
         shape = shape_of(layer(x), call)
         expect.that(shape != (2, 8, 6, 7),
                     f"{call} returned {shape}: the input and the new features (in + growth_rate channels). A dense "
@@ -72,8 +54,9 @@ def test_dense_block_concatenates(sub, ref, device):
     for bottleneck in (False, True):
         call = f"DenseBlock(num_layers=3, in_channels=5, growth_rate=4, bottleneck={bottleneck})"
         block = sub.DenseBlock(3, 5, 4, bottleneck=bottleneck)
-        same_layout(block, ref.DenseBlock(3, 5, 4, bottleneck=bottleneck).state_dict(), call,
-                    "; layer i of the block takes in_channels + i * growth_rate channels (all the maps before it)")
+        helpers.same_layout(
+            block, ref.DenseBlock(3, 5, 4, bottleneck=bottleneck).state_dict(), call,
+            "; layer i of the block takes in_channels + i * growth_rate channels (all the maps before it)")
         for mode in ("train", "eval"):
             getattr(block, mode)()
             out = block(x)
@@ -92,7 +75,7 @@ def test_dense_block_concatenates(sub, ref, device):
 def test_transition_halves(sub, ref, device):
     """a Transition maps in_channels to out_channels and halves the height and the width (rounding down)"""
     transition = sub.Transition(6, 3)
-    same_layout(transition, ref.Transition(6, 3).state_dict(), "Transition(6, 3)")
+    helpers.same_layout(transition, ref.Transition(6, 3).state_dict(), "Transition(6, 3)")
     for size, half in (((8, 10), (4, 5)), ((7, 9), (3, 4))):
         shape = shape_of(transition(torch.randn(2, 6, *size)), "Transition(6, 3)")
         expect.that(shape == (2, 3, *half),

@@ -1,8 +1,6 @@
 """Hidden checks for ex11-resnet-variants: the activation placements with the branch zeroed,
 every unit against the reference with the reference's weights, gradients to the input, and
 dropout on the shortcut in training mode.
-
-The helpers repeat those of public.py (each check file stands alone).
 """
 
 import pytest
@@ -10,70 +8,11 @@ import torch
 import torch.nn.functional as F
 
 from pttutor.grader import expect
+from pttutor.grader.checkmodule import common
 
 pytestmark = pytest.mark.hidden
 
-SHORTCUT_VARIANTS = ["original", "constant_scaling", "exclusive_gating", "shortcut_only_gating",
-                     "conv_shortcut", "dropout_shortcut"]
-ACTIVATION_VARIANTS = ["bn_after_addition", "relu_before_addition", "relu_only_preactivation",
-                       "full_preactivation"]
-NAMES = ["course", *SHORTCUT_VARIANTS, *ACTIVATION_VARIANTS]
-NOTHING_AFTER_ADDITION = {"relu_before_addition", "relu_only_preactivation", "full_preactivation"}
-
-
-def full_precision(worker, device):
-    if device.startswith("cuda"):
-        worker.import_module("torch.backends.cudnn").allow_tf32 = False
-    return {"rtol": 1e-4, "atol": 1e-5} if device == "cpu" else {"rtol": 1e-3, "atol": 1e-4}
-
-
-def reference_unit(ref, name, channels, rng):
-    torch.manual_seed(int(rng.integers(1 << 30)))
-    unit = ref.make_unit(name, channels)
-    with torch.no_grad():
-        for module in unit.modules():
-            if isinstance(module, torch.nn.BatchNorm2d):
-                module.running_mean.normal_(0.0, 0.5)
-                module.running_var.uniform_(0.5, 2.0)
-                module.weight.uniform_(0.5, 1.5)
-                module.bias.normal_(0.0, 0.3)
-    return unit.eval()
-
-
-def branch_end(name):
-    if name == "course":
-        return ["conv2.weight", "conv2.bias"]
-    if name in ("bn_after_addition", "full_preactivation"):
-        return ["conv2.weight"]
-    return ["bn2.weight", "bn2.bias"]
-
-
-def zero_branch(unit, name):
-    with torch.no_grad():
-        for key in branch_end(name):
-            unit.get_parameter(key).zero_()
-    return unit
-
-
-def student_unit(sub, name, channels, state):
-    unit = sub.make_unit(name, channels)
-    same_layout(unit, state, f"make_unit({name!r}, {channels})")
-    unit.load_state_dict(state)
-    unit.eval()
-    return unit
-
-
-def same_layout(model, state, what):
-    got = model.state_dict()
-    expect.that(type(got) is dict, f"{what}.state_dict() should be a dict; got {expect.describe(got)}")
-    want = {k: tuple(v.shape) for k, v in state.items()}
-    have = {k: tuple(v.shape) if type(v) is torch.Tensor else None for k, v in got.items()}
-    missing, extra = sorted(set(want) - set(have)), sorted(set(have) - set(want))
-    expect.that(not missing and not extra,
-                f"{what} does not have the stub's layers: missing {missing}, unexpected {extra}; "
-                "keep the layers and names that __init__ creates")
-    wrong = [f"{k} has shape {have[k]}, expected {want[k]}" for k in want if have[k] != want[k]]
-    expect.that(not wrong, f"{what}: " + "; ".join(wrong[:4]))
+helpers = common(__file__)
 
 
 def post_branch(u, x):
@@ -135,11 +74,11 @@ def output_mistakes(u, name, x):
 @pytest.mark.points(1)
 def test_activation_variants_with_zero_branch(sub, ref, worker, device, rng):
     """with the branch zeroed: BN-after-addition gives relu(bn(x)), ReLU-before-addition and pre-activation give x"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     relu = F.relu
-    for name in ACTIVATION_VARIANTS:
-        ref_unit = zero_branch(reference_unit(ref, name, 4, rng), name)
-        unit = student_unit(sub, name, 4, ref_unit.state_dict())
+    for name in helpers.ACTIVATION_VARIANTS:
+        ref_unit = helpers.zero_branch(helpers.reference_unit(ref, name, 4, rng), name)
+        unit = helpers.student_unit(sub, name, 4, ref_unit.state_dict())
         x = torch.randn(3, 4, 5, 6) * 2
         with torch.no_grad():
             expected = relu(ref_unit.bn2(x)) if name == "bn_after_addition" else x
@@ -158,11 +97,11 @@ def test_activation_variants_with_zero_branch(sub, ref, worker, device, rng):
 @pytest.mark.points(2)
 def test_units_match_reference(sub, ref, worker, device, rng):
     """with the reference's weights and batch-norm statistics, every unit gives the reference's output (eval mode)"""
-    tol = full_precision(worker, device)
-    for name in NAMES:
+    tol = helpers.full_precision(worker, device)
+    for name in helpers.NAMES:
         channels = int(rng.integers(3, 7))
-        ref_unit = reference_unit(ref, name, channels, rng)
-        unit = student_unit(sub, name, channels, ref_unit.state_dict())
+        ref_unit = helpers.reference_unit(ref, name, channels, rng)
+        unit = helpers.student_unit(sub, name, channels, ref_unit.state_dict())
         x = torch.randn(2, channels, int(rng.integers(4, 8)), int(rng.integers(4, 8)))
         with torch.no_grad():
             expected = ref_unit(x)
@@ -173,11 +112,11 @@ def test_units_match_reference(sub, ref, worker, device, rng):
 @pytest.mark.points(1)
 def test_gradients_reach_the_input(sub, ref, worker, device, rng):
     """the gradient of every unit's output with respect to its input matches the reference's"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     functional = worker.import_module("torch.autograd.functional")
-    for name in NAMES:
-        ref_unit = reference_unit(ref, name, 4, rng)
-        unit = student_unit(sub, name, 4, ref_unit.state_dict())
+    for name in helpers.NAMES:
+        ref_unit = helpers.reference_unit(ref, name, 4, rng)
+        unit = helpers.student_unit(sub, name, 4, ref_unit.state_dict())
         x = torch.randn(2, 4, 5, 5)
         v = torch.randn(2, 4, 5, 5)
         _, expected = torch.autograd.functional.vjp(ref_unit, x, v)
@@ -200,9 +139,9 @@ def test_gradients_reach_the_input(sub, ref, worker, device, rng):
 @pytest.mark.points(1)
 def test_dropout_shortcut_in_training(sub, ref, worker, device, rng):
     """the dropout unit zeroes about half of the shortcut and doubles the rest in training mode, and keeps x in eval"""
-    tol = full_precision(worker, device)
-    ref_unit = zero_branch(reference_unit(ref, "dropout_shortcut", 8, rng), "dropout_shortcut")
-    unit = student_unit(sub, "dropout_shortcut", 8, ref_unit.state_dict())
+    tol = helpers.full_precision(worker, device)
+    ref_unit = helpers.zero_branch(helpers.reference_unit(ref, "dropout_shortcut", 8, rng), "dropout_shortcut")
+    unit = helpers.student_unit(sub, "dropout_shortcut", 8, ref_unit.state_dict())
     x = torch.rand(4, 8, 8, 8) + 0.1  # positive, so that relu(dropout(x)) shows the mask
     atol = 1e-5 if device == "cpu" else 1e-3
     xs = x.double().numpy()

@@ -13,63 +13,21 @@ import torch
 import torch.nn.functional as F
 
 from pttutor.grader import expect
+from pttutor.grader.checkmodule import common
 from pttutor.grader.remote import SubmissionError, type_names
 
 pytestmark = pytest.mark.public
 
-SHORTCUT_VARIANTS = ["original", "constant_scaling", "exclusive_gating", "shortcut_only_gating",
-                     "conv_shortcut", "dropout_shortcut"]
-ACTIVATION_VARIANTS = ["bn_after_addition", "relu_before_addition", "relu_only_preactivation",
-                       "full_preactivation"]
-NAMES = ["course", *SHORTCUT_VARIANTS, *ACTIVATION_VARIANTS]
-NOTHING_AFTER_ADDITION = {"relu_before_addition", "relu_only_preactivation", "full_preactivation"}
+helpers = common(__file__)
 
 
-# ---------------------------------------------------------------- helpers (also in hidden.py)
-
-
-def full_precision(worker, device):
-    """On a GPU, turn off TF32 convolutions so that results compare with the CPU reference."""
-    if device.startswith("cuda"):
-        worker.import_module("torch.backends.cudnn").allow_tf32 = False
-    return {"rtol": 1e-4, "atol": 1e-5} if device == "cpu" else {"rtol": 1e-3, "atol": 1e-4}
-
-
-def reference_unit(ref, name, channels, rng):
-    """The reference unit with random weights and batch-norm statistics, in eval mode."""
-    torch.manual_seed(int(rng.integers(1 << 30)))
-    unit = ref.make_unit(name, channels)
-    with torch.no_grad():
-        for module in unit.modules():
-            if isinstance(module, torch.nn.BatchNorm2d):
-                module.running_mean.normal_(0.0, 0.5)
-                module.running_var.uniform_(0.5, 2.0)
-                module.weight.uniform_(0.5, 1.5)
-                module.bias.normal_(0.0, 0.3)
-    return unit.eval()
-
-
-def branch_end(name):
-    """The parameters of the last layer of the residual branch."""
-    if name == "course":
-        return ["conv2.weight", "conv2.bias"]
-    if name in ("bn_after_addition", "full_preactivation"):
-        return ["conv2.weight"]
-    return ["bn2.weight", "bn2.bias"]
-
-
-def zero_branch(unit, name):
-    """``unit`` with the last layer of its residual branch zeroed (in place), so F(x) = 0."""
-    with torch.no_grad():
-        for key in branch_end(name):
-            unit.get_parameter(key).zero_()
-    return unit
+# ---------------------------------------------------------------- helpers
 
 
 def shortcut_alone(unit, name, x):
     """What a unit whose branch is zeroed outputs in eval mode: its shortcut (and f after the addition)."""
     with torch.no_grad():
-        if name in NOTHING_AFTER_ADDITION:
+        if name in helpers.NOTHING_AFTER_ADDITION:
             return x.clone()
         if name == "constant_scaling":
             return F.relu(0.5 * x)
@@ -80,28 +38,6 @@ def shortcut_alone(unit, name, x):
         if name == "bn_after_addition":
             return F.relu(unit.bn2(x))
         return F.relu(x)  # course, original, dropout_shortcut (dropout is off in eval mode)
-
-
-def student_unit(sub, name, channels, state):
-    """The student's unit of kind ``name`` with the weights ``state`` loaded, in eval mode."""
-    unit = sub.make_unit(name, channels)
-    same_layout(unit, state, f"make_unit({name!r}, {channels})")
-    unit.load_state_dict(state)
-    unit.eval()
-    return unit
-
-
-def same_layout(model, state, what):
-    got = model.state_dict()
-    expect.that(type(got) is dict, f"{what}.state_dict() should be a dict; got {expect.describe(got)}")
-    want = {k: tuple(v.shape) for k, v in state.items()}
-    have = {k: tuple(v.shape) if type(v) is torch.Tensor else None for k, v in got.items()}
-    missing, extra = sorted(set(want) - set(have)), sorted(set(have) - set(want))
-    expect.that(not missing and not extra,
-                f"{what} does not have the stub's layers: missing {missing}, unexpected {extra}; "
-                "keep the layers and names that __init__ creates")
-    wrong = [f"{k} has shape {have[k]}, expected {want[k]}" for k in want if have[k] != want[k]]
-    expect.that(not wrong, f"{what}: " + "; ".join(wrong[:4]))
 
 
 def zero_branch_mistakes(unit, name, x):
@@ -121,14 +57,14 @@ def zero_branch_mistakes(unit, name, x):
                     "the identity in eval mode)": F.relu(0.5 * x)}
         if name == "bn_after_addition":
             return {"bn2 is applied inside the branch; in this unit it normalises the sum x + F(x)": relu_x}
-        if name in NOTHING_AFTER_ADDITION:
+        if name in helpers.NOTHING_AFTER_ADDITION:
             return {"there is a ReLU after the addition; this unit adds the shortcut last": relu_x}
         return {"there is no ReLU after the addition": x}
 
 
 def check_zero_branch(sub, ref, name, rng, tol, channels=4):
-    ref_unit = zero_branch(reference_unit(ref, name, channels, rng), name)
-    unit = student_unit(sub, name, channels, ref_unit.state_dict())
+    ref_unit = helpers.zero_branch(helpers.reference_unit(ref, name, channels, rng), name)
+    unit = helpers.student_unit(sub, name, channels, ref_unit.state_dict())
     x = torch.randn(3, channels, 5, 6) * 2
     expect.close(unit(x), shortcut_alone(ref_unit, name, x),
                  f"the output of the {name!r} unit with its residual branch zeroed", **tol,
@@ -141,11 +77,11 @@ def check_zero_branch(sub, ref, name, rng, tol, channels=4):
 @pytest.mark.points(1)
 def test_course_block(sub, ref, worker, device, rng):
     """the course's ResidualBlock computes relu(x + conv2(relu(conv1(x)))), and relu(x) with conv2 zeroed"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     torch.manual_seed(int(rng.integers(1 << 30)))
     ref_block = ref.ResidualBlock(4)
     block = sub.ResidualBlock(4)
-    same_layout(block, ref_block.state_dict(), "ResidualBlock(4)")
+    helpers.same_layout(block, ref_block.state_dict(), "ResidualBlock(4)")
     block.load_state_dict(ref_block.state_dict())
     x = torch.randn(3, 4, 6, 5)
     with torch.no_grad():
@@ -156,7 +92,7 @@ def test_course_block(sub, ref, worker, device, rng):
         "the shortcut is missing: add x before the last ReLU": F.relu(y),
         "the ReLU is applied to y before the addition; apply it to the sum x + y": x + F.relu(y),
     })
-    zero_branch(ref_block, "course")
+    helpers.zero_branch(ref_block, "course")
     block.load_state_dict(ref_block.state_dict())
     expect.close(block(x), F.relu(x), "ResidualBlock's output with conv2 zeroed", **tol)
 
@@ -165,9 +101,9 @@ def test_course_block(sub, ref, worker, device, rng):
 def test_make_unit_by_name(sub, ref, device):
     """make_unit builds every unit by its name, each keeps the input's shape, unknown names raise ValueError"""
     x = torch.randn(2, 6, 7, 5)
-    for name in NAMES:
+    for name in helpers.NAMES:
         unit = sub.make_unit(name, 6)
-        same_layout(unit, ref.make_unit(name, 6).state_dict(), f"make_unit({name!r}, 6)")
+        helpers.same_layout(unit, ref.make_unit(name, 6).state_dict(), f"make_unit({name!r}, 6)")
         out = unit(x)
         expect.that(type(out) is torch.Tensor and tuple(out.shape) == tuple(x.shape),
                     f"the {name!r} unit should keep the input's shape {tuple(x.shape)}; got {expect.describe(out)}")
@@ -185,23 +121,23 @@ def test_make_unit_by_name(sub, ref, device):
 @pytest.mark.points(1)
 def test_shortcut_variants_with_zero_branch(sub, ref, worker, device, rng):
     """with the residual branch zeroed, each shortcut variant outputs its shortcut: relu(x), relu(0.5x), gated x, ..."""
-    tol = full_precision(worker, device)
-    for name in SHORTCUT_VARIANTS:
+    tol = helpers.full_precision(worker, device)
+    for name in helpers.SHORTCUT_VARIANTS:
         check_zero_branch(sub, ref, name, rng, tol)
 
 
 @pytest.mark.points(1)
 def test_which_units_output_negatives(sub, ref, worker, device, rng):
     """units with a ReLU after the addition never output negatives; relu-before-addition and pre-activation units can"""
-    full_precision(worker, device)
+    helpers.full_precision(worker, device)
     x = torch.randn(4, 4, 6, 6) * 3
-    for name in NAMES:
-        state = reference_unit(ref, name, 4, rng).state_dict()
-        unit = student_unit(sub, name, 4, state)
+    for name in helpers.NAMES:
+        state = helpers.reference_unit(ref, name, 4, rng).state_dict()
+        unit = helpers.student_unit(sub, name, 4, state)
         for mode in ("eval", "train"):
             getattr(unit, mode)()
             low = float(expect.as_array(unit(x), f"the output of the {name!r} unit").min())
-            if name in NOTHING_AFTER_ADDITION:
+            if name in helpers.NOTHING_AFTER_ADDITION:
                 expect.that(low < 0, f"the {name!r} unit never output a negative value (in {mode} mode), but "
                                      "it adds the shortcut last, so negative inputs pass through: remove the "
                                      "ReLU after the addition")
@@ -213,14 +149,14 @@ def test_which_units_output_negatives(sub, ref, worker, device, rng):
 @pytest.mark.points(1)
 def test_residual_net(sub, ref, worker, device, rng):
     """ResidualNet is the course's MNIST network with two units of the chosen kind: (N, 1, 28, 28) -> (N, 10)"""
-    tol = full_precision(worker, device)
+    tol = helpers.full_precision(worker, device)
     for name in ("course", "full_preactivation", "conv_shortcut"):
         torch.manual_seed(int(rng.integers(1 << 30)))
         ref_net = ref.ResidualNet(name).eval()
         net = sub.ResidualNet(name)
-        same_layout(net, ref_net.state_dict(), f"ResidualNet({name!r})")
-        expect.that(type_names(net.rblock1)[0].endswith(type(ref_net.rblock1).__name__),
-                    f"ResidualNet({name!r}).rblock1 should be a {type(ref_net.rblock1).__name__}")
+        helpers.same_layout(net, ref_net.state_dict(), f"ResidualNet({name!r})")
+        wanted = type_names(ref_net.rblock1)[0].rsplit(".", 1)[-1]
+        expect.that(type_names(net.rblock1)[0].endswith(wanted), f"ResidualNet({name!r}).rblock1 should be a {wanted}")
         net.load_state_dict(ref_net.state_dict())
         net.eval()
         x = torch.randn(3, 1, 28, 28)
