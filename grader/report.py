@@ -14,6 +14,8 @@ class CheckResult:
     max_points: int
     hidden: bool
     message: str = ""
+    parts: tuple[str, ...] = ()  # the parts of the exercise the check judges (its judges marker)
+    uses: tuple[str, ...] = ()  # parts the stub makes it depend on; a failure there is named
 
 
 @dataclass
@@ -28,6 +30,7 @@ class ExerciseReport:
     budget: float = 0.0
     device: str = "cpu"
     protections: list[str] = field(default_factory=list)
+    sandbox: str = ""  # the isolation mode that ran: full, container or process
     output: str = ""
 
     @property
@@ -56,6 +59,7 @@ class ExerciseReport:
             "budget": self.budget,
             "device": self.device,
             "protections": self.protections,
+            "sandbox": self.sandbox,
         }
 
 

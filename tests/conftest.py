@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pttutor.grader import engine, registry
+from pttutor.grader import course
+from pttutor.grader.grading import engine
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT.parent / "shared" / "data"
@@ -17,7 +18,7 @@ def grade_source(tmp_path: Path):
     """Grade Python ``source`` as the student's file for an exercise (hidden checks included)."""
 
     def run(exercise_id: str, source: str, name: str | None = None, **options):
-        ex = registry.get(exercise_id)
+        ex = course.default().get(exercise_id)
         path = tmp_path / (name or ex.file)
         path.write_text(source, encoding="utf-8")
         options.setdefault("hidden", True)
@@ -27,8 +28,8 @@ def grade_source(tmp_path: Path):
 
 
 def stub_source(exercise_id: str) -> str:
-    return registry.get(exercise_id).stub_path.read_text(encoding="utf-8")
+    return course.default().get(exercise_id).stub_path.read_text(encoding="utf-8")
 
 
 def solution_source(exercise_id: str) -> str:
-    return registry.get(exercise_id).solution_path.read_text(encoding="utf-8")
+    return course.default().get(exercise_id).solution_path.read_text(encoding="utf-8")

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import solution_source, stub_source
-from pttutor.grader import archive, batch
+from pttutor.grader.classroom import archive, batch
 from pttutor.grader.cli import main
-from pttutor.grader.workspace import notebook_from_source
+from pttutor.grader.student.notebooks import notebook_from_source
 
 EX2, EX3 = "ex02-cost-surface", "ex03-gradient-descent"
 F2, F3 = "ex02_cost_surface.py", "ex03_gradient_descent.py"

@@ -10,7 +10,7 @@ import sys
 from click.testing import CliRunner
 
 from conftest import solution_source, stub_source
-from pttutor.grader import registry
+from pttutor.grader import course
 from pttutor.grader.cli import main
 
 EX = "ex02-cost-surface"
@@ -45,7 +45,7 @@ def test_list_json_fields():
     result = invoke("list", "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert [row["id"] for row in data] == [ex.id for ex in registry.exercises()]
+    assert [row["id"] for row in data] == [ex.id for ex in course.default().exercises]
     for row in data:
         assert {"id", "chapter", "title", "file", "points"} <= set(row)
         assert row["chapter"] == int(row["id"][2:4])
@@ -54,7 +54,7 @@ def test_list_json_fields():
 def test_list_text_shows_every_exercise():
     result = invoke("list")
     assert result.exit_code == 0
-    for ex in registry.exercises():
+    for ex in course.default().exercises:
         assert ex.id in result.output and ex.file in result.output
 
 
@@ -101,7 +101,7 @@ def test_check_default_file_in_cwd_and_hidden(tmp_path):
         result = runner.invoke(main, ["check", "--hidden", "--json"])
     assert result.exit_code == 1
     data = json.loads(result.output)
-    assert data["score"] == 0 and data["max_score"] == registry.get(EX).points
+    assert data["score"] == 0 and data["max_score"] == course.default().get(EX).points
     assert any(c["hidden"] for c in data["checks"])
     assert all("NotImplementedError" in c["message"] for c in data["checks"])
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from pttutor.grader import codec
+from pttutor.grader.sandbox import wire as codec
 
 
 def roundtrip(obj, to_handle=None, from_handle=None):

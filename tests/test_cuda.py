@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from pttutor.grader import engine, registry
+from pttutor.grader import course
+from pttutor.grader.grading import engine
 
 pytestmark = [pytest.mark.cuda,
               pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (torch sees none)")]
@@ -34,7 +35,7 @@ def _mistake_files():
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
 def test_reference_grades_the_same_on_cuda_as_on_cpu(exercise_id):
-    ex = registry.get(exercise_id)
+    ex = course.default().get(exercise_id)
     cpu = engine.grade(ex, ex.solution_path, hidden=True, device="cpu")
     gpu = engine.grade(ex, ex.solution_path, hidden=True, device="cuda")
     assert gpu.device.startswith("cuda")
@@ -45,7 +46,7 @@ def test_reference_grades_the_same_on_cuda_as_on_cpu(exercise_id):
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
 def test_stub_scores_zero_on_cuda(exercise_id):
-    ex = registry.get(exercise_id)
+    ex = course.default().get(exercise_id)
     report = engine.grade(ex, ex.stub_path, hidden=True, device="cuda")
     assert report.score == 0
     assert all("NotImplementedError" in c.message for c in report.checks)
@@ -55,6 +56,6 @@ def test_stub_scores_zero_on_cuda(exercise_id):
 def test_mistake_is_caught_on_cuda(exercise_id, path):
     must_fail = {name.strip() for name in path.read_text(encoding="utf-8").splitlines()[0]
                  .removeprefix("# fails:").split(",") if name.strip()}
-    report = engine.grade(registry.get(exercise_id), path, hidden=True, device="cuda")
+    report = engine.grade(course.default().get(exercise_id), path, hidden=True, device="cuda")
     failed = {c.name: c.message for c in report.checks if not c.passed}
     assert must_fail <= set(failed), f"not caught on cuda: {must_fail - set(failed)}"

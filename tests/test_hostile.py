@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import stub_source
-from pttutor.grader import sandbox
+from pttutor.grader import course
+from pttutor.grader.sandbox import process
 
 EX = "ex02-cost-surface"
 FAST = {"budget": 8.0, "load_timeout": 3.0}
@@ -125,7 +126,7 @@ def test_flooding_stdout_is_capped(grade_source):
     body = "    import sys\n    for _ in range(20_000):\n        sys.stdout.write('x' * 10_000 + '\\n')\n    return 0"
     report = grade_source(EX, hostile(body=body), **FAST)
     assert_zero(report, within=90, began=began)
-    assert len(report.output) < sandbox.DEFAULT_OUTPUT_CAP + 10_000
+    assert len(report.output) < process.Limits().output_cap + 10_000
     assert "more bytes of output not kept" in report.output
 
 
@@ -238,9 +239,9 @@ def test_no_network_inside_the_worker(grade_source):
 
 
 def test_copying_the_reference_solution_gains_nothing(grade_source):
-    from pttutor.grader import registry
+    from pttutor.grader import course
 
-    solution = registry.get(EX).solution_path
+    solution = course.default().get(EX).solution_path
     prelude = (
         "import importlib.util, sys\n"
         f"spec = importlib.util.spec_from_file_location('stolen', {str(solution)!r})\n"
@@ -257,14 +258,11 @@ def test_copying_the_reference_solution_gains_nothing(grade_source):
 
 
 def test_checks_and_solutions_folders_look_empty(grade_source):
-    from pttutor.grader import registry
-
-    body = (f"    import os\n    raise RuntimeError(repr([os.listdir({str(registry.SOLUTIONS_DIR)!r}), "
-            f"os.listdir({str(registry.CHECKS_DIR)!r})]))")
+    body = f"    import os\n    raise RuntimeError(repr([os.listdir({str(course.default().private_root)!r})]))"
     report = grade_source(EX, hostile(body=body), **FAST)
     if "reference solutions, hidden checks and results hidden" not in report.protections:
         pytest.skip("no mount namespace here to hide the reference solutions")
-    assert all("RuntimeError: [[], []]" in c.message for c in report.checks), [c.message for c in report.checks]
+    assert all("RuntimeError: [[]]" in c.message for c in report.checks), [c.message for c in report.checks]
 
 
 @pytest.mark.parametrize("target", ["cwd", "/tmp", "/root"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pttutor.grader import registry
+from pttutor.grader import course
 
 GOOD = """
 [[exercises]]
@@ -19,17 +19,20 @@ course = "c"
 
 
 def test_real_registry_loads_in_course_order():
-    exercises = registry.exercises()
+    exercises = course.default().exercises
     assert exercises[0].id == "ex02-cost-surface"
     assert [e.chapter for e in exercises] == sorted(e.chapter for e in exercises)
 
 
-def test_paths_derive_from_id_and_file():
-    ex = registry.parse(GOOD)[0]
+def test_paths_derive_from_id_and_file(tmp_path):
+    public, private = tmp_path / "exercises", tmp_path / "solutions"
+    ex = course.parse(GOOD, public, private)[0]
     assert ex.chapter == 2
-    assert ex.stub_path == registry.EXERCISES_DIR / "ex02-cost-surface" / "ex02_cost_surface.py"
-    assert ex.solution_path == registry.SOLUTIONS_DIR / "ex02-cost-surface" / "ex02_cost_surface.py"
-    assert [p.name for p in ex.check_files(hidden=True)] == ["public.py", "hidden.py"]
+    assert ex.stub_path == public / "ex02-cost-surface" / "ex02_cost_surface.py"
+    assert ex.solution_path == private / "ex02-cost-surface" / "ex02_cost_surface.py"
+    assert ex.check_files(hidden=True) == [public / "ex02-cost-surface" / "public.py",
+                                           private / "ex02-cost-surface" / "hidden.py"]
+    assert ex.mistakes_dir == private / "ex02-cost-surface" / "mistakes"
     assert ex.notebook == "ex02_cost_surface.ipynb"
 
 
@@ -45,20 +48,20 @@ def test_paths_derive_from_id_and_file():
     (("[[exercises]]", "[[exercises]"), "info.toml"),
 ])
 def test_invalid_entries_are_refused(change, message):
-    with pytest.raises(registry.RegistryError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        registry.parse(GOOD.replace(*change))
+    with pytest.raises(course.RegistryError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        course.parse(GOOD.replace(*change))
 
 
 def test_duplicates_and_order_are_refused():
-    with pytest.raises(registry.RegistryError, match="duplicate id"):
-        registry.parse(GOOD + GOOD)
+    with pytest.raises(course.RegistryError, match="duplicate id"):
+        course.parse(GOOD + GOOD)
     other = GOOD.replace("ex02-cost-surface", "ex01-intro").replace("ex02_cost_surface", "ex01_intro")
-    with pytest.raises(registry.RegistryError, match="lecture order"):
-        registry.parse(GOOD + other)
-    with pytest.raises(registry.RegistryError, match="no \\[\\[exercises\\]\\]"):
-        registry.parse("")
+    with pytest.raises(course.RegistryError, match="lecture order"):
+        course.parse(GOOD + other)
+    with pytest.raises(course.RegistryError, match="no \\[\\[exercises\\]\\]"):
+        course.parse("")
 
 
 def test_unknown_id_lists_the_known_ones():
     with pytest.raises(KeyError, match="ex02-cost-surface"):
-        registry.get("ex00-nothing")
+        course.default().get("ex00-nothing")

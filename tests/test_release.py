@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pttutor.grader import registry
+from pttutor.grader import course
 from pttutor.grader.cli import main
 
 
@@ -33,22 +33,24 @@ def kit(tmp_path_factory) -> Path:
 def test_kit_holds_no_solution_and_no_hidden_check_by_content(kit):
     texts = {p: p.read_text(encoding="utf-8", errors="replace") for p in kit.rglob("*") if p.is_file()}
     kit_lines = {line.strip() for text in texts.values() for line in text.splitlines()}
-    public = "\n".join(p.read_text() for p in [*registry.EXERCISES_DIR.rglob("*.py"),
-                                                *registry.CHECKS_DIR.rglob("public.py"), *registry.CHECKS_DIR.rglob("common.py"),
-                                                *Path(registry.__file__).parent.glob("*.py")])
-    for ex in registry.exercises():
+    the_course = course.default()
+    public = "\n".join(p.read_text() for p in [*the_course.public_root.rglob("*.py"),
+                                                *Path(course.__file__).parent.rglob("*.py")])
+    for ex in the_course.exercises:
         secret = _distinctive_lines(ex.solution_path.read_text(), public)
-        secret |= _distinctive_lines((ex.checks_dir / "hidden.py").read_text(), public)
+        secret |= _distinctive_lines((ex.private_dir / "hidden.py").read_text(), public)
+        for mistake in ex.mistakes_dir.glob("*.py"):
+            secret |= _distinctive_lines(mistake.read_text(), public)
         assert secret, ex.id
         leaked = secret & kit_lines
         assert leaked == set(), f"{ex.id}: {sorted(leaked)[:5]}"
 
 
 def test_kit_has_every_stub_and_public_check(kit):
-    for ex in registry.exercises():
+    for ex in course.default().exercises:
         assert (kit / "exercises" / ex.id / ex.file).read_text() == ex.stub_path.read_text()
-        assert (kit / "grader" / "checks" / ex.id / "public.py").is_file()
-        assert (kit / "grader" / "checks" / ex.id / "public-answers.json").is_file()
+        assert (kit / "exercises" / ex.id / "public.py").is_file()
+        assert (kit / "exercises" / ex.id / course.ANSWERS).is_file()
     assert "pttutor-grade init" in (kit / "README.md").read_text()
 
 
@@ -73,15 +75,15 @@ def installed_kit(kit, tmp_path_factory) -> Path:
 @pytest.mark.parametrize("exercise_id", [
     pytest.param(ex.id, marks=pytest.mark.xfail(ex.id in NOT_YET_REPLAYABLE, strict=True,
                                                 reason="public checks mutate reference objects in place"))
-    for ex in registry.exercises()])
+    for ex in course.default().exercises])
 def test_installed_kit_grades_solution_full_and_stub_zero(installed_kit, tmp_path, exercise_id):
-    ex = registry.get(exercise_id)
+    ex = course.default().get(exercise_id)
     shutil.copy(ex.solution_path, tmp_path / ex.file)
     code = (
         "import sys\nfrom pathlib import Path\nimport pttutor.grader\n"
         f"assert pttutor.grader.__file__.startswith({str(installed_kit)!r}), pttutor.grader.__file__\n"
-        "from pttutor.grader import engine, registry\n"
-        f"ex = registry.get({exercise_id!r})\n"
+        "from pttutor.grader import course\nfrom pttutor.grader.grading import engine\n"
+        f"ex = course.default().get({exercise_id!r})\n"
         "assert not ex.solution_path.exists()\n"
         f"full = engine.grade(ex, Path({str(tmp_path)!r}) / ex.file)\n"
         "stub = engine.grade(ex, ex.stub_path)\n"

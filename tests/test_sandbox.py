@@ -6,14 +6,14 @@ import os
 import signal
 
 from conftest import solution_source
-from pttutor.grader import sandbox
+from pttutor.grader.sandbox import process
 
 EX = "ex02-cost-surface"
 
 
 def test_spawned_workers_where_there_is_no_fork_server(grade_source, monkeypatch):
     monkeypatch.setenv("PTTUTOR_SPAWN_WORKERS", "1")
-    assert not sandbox.use_fork_server()
+    assert not process.use_fork_server()
     report = grade_source(EX, solution_source(EX))
     assert report.score == report.max_score
     assert "own process" in report.protections
@@ -21,19 +21,19 @@ def test_spawned_workers_where_there_is_no_fork_server(grade_source, monkeypatch
 
 
 def test_a_dead_fork_server_is_restarted(grade_source):
-    first = sandbox.zygote()
+    first = process.fork_server()
     os.kill(first.proc.pid, signal.SIGKILL)
     first.proc.wait(timeout=10)
     report = grade_source(EX, solution_source(EX))
     assert report.score == report.max_score
-    assert sandbox.zygote() is not first and sandbox.zygote().alive()
+    assert process.fork_server() is not first and process.fork_server().alive()
 
 
 def test_workers_are_forked_from_one_server(grade_source):
-    server = sandbox.zygote()
+    server = process.fork_server()
     for _ in range(2):
         assert grade_source(EX, solution_source(EX)).score > 0
-    assert sandbox.zygote() is server
+    assert process.fork_server() is server
 
 
 def test_nothing_outlives_a_grader_killed_mid_check(tmp_path):
@@ -50,8 +50,8 @@ def test_nothing_outlives_a_grader_killed_mid_check(tmp_path):
         '    raise NotImplementedError("forward")',
         f"    import subprocess\n    subprocess.Popen(['sleep', '{token}'])\n    while True:\n        pass")
     (tmp_path / "ex02_cost_surface.py").write_text(source)
-    code = ("from pathlib import Path\nfrom pttutor.grader import engine, registry\n"
-            f"engine.grade(registry.get({EX!r}), Path({str(tmp_path / 'ex02_cost_surface.py')!r}))\n")
+    code = ("from pathlib import Path\nfrom pttutor.grader import course\nfrom pttutor.grader.grading import engine\n"
+            f"engine.grade(course.default().get({EX!r}), Path({str(tmp_path / 'ex02_cost_surface.py')!r}))\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not _processes_with(token) and time.monotonic() < deadline:

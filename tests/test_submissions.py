@@ -10,12 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import solution_source
-from pttutor.grader import engine, registry
+from pttutor.grader import course
+from pttutor.grader.grading import engine
 from pttutor.grader.cli import main
-from pttutor.grader.source import SubmissionFileError, notebook_source, statements
+from pttutor.grader.sandbox.loading import statements
+from pttutor.grader.submission import SubmissionFileError, notebook_source
 
 EX = "ex02-cost-surface"
-FULL = registry.get(EX).points
+FULL = course.default().get(EX).points
 
 
 def notebook_of(source: str, extra_cells: list[str] = ()) -> str:
@@ -48,7 +50,7 @@ def test_invalid_notebook_is_rejected(tmp_path):
     path.write_text(json.dumps({"cells": [{"cell_type": "code"}], "nbformat": 4, "nbformat_minor": 5,
                                 "metadata": {}}))
     with pytest.raises(engine.GradingError, match="not a valid Jupyter notebook"):
-        engine.grade(registry.get(EX), path)
+        engine.grade(course.default().get(EX), path)
     path.write_text("{ not json")
     result = CliRunner().invoke(main, ["check", "--path", str(path)])
     assert result.exit_code == 1 and "not a valid Jupyter notebook" in result.output
@@ -122,7 +124,7 @@ def test_non_utf8_file_is_rejected(tmp_path):
     path = tmp_path / "ex02_cost_surface.py"
     path.write_bytes(b"x = '\xff\xfe'\n")
     with pytest.raises(engine.GradingError, match="not UTF-8"):
-        engine.grade(registry.get(EX), path)
+        engine.grade(course.default().get(EX), path)
 
 
 def test_source_error_type():

@@ -15,11 +15,13 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import solution_source, stub_source
-from pttutor.grader import engine, registry
+from pttutor.grader import course
+from pttutor.grader.grading import engine
 from pttutor.grader.cli import main
-from pttutor.grader.workspace import STATE_FILE, Workspace, notebook_from_source
+from pttutor.grader.student.notebooks import notebook_from_source
+from pttutor.grader.student.workspace import STATE_FILE, Workspace
 
-FIRST, SECOND = registry.exercises()[0], registry.exercises()[1]
+FIRST, SECOND = course.default().exercises[0], course.default().exercises[1]
 
 
 def run(args, cwd: Path, input: str | None = None):
@@ -39,7 +41,7 @@ def ws(tmp_path) -> Path:
 
 
 def test_init_writes_every_stub_readme_and_state(ws):
-    for ex in registry.exercises():
+    for ex in course.default().exercises:
         assert (ws / ex.file).read_text() == stub_source(ex.id)
     assert "pttutor-grade check" in (ws / "README.md").read_text()
     assert json.loads((ws / STATE_FILE).read_text()) == {"format": "py", "progress": {}}

@@ -1,0 +1,1 @@
+"""Grading a class: batches, safe unpacking of students' archives, gradebooks and exports."""

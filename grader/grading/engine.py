@@ -1,0 +1,133 @@
+"""Grading one exercise: run its checks (pytest, in this trusted process) against a
+submission loaded in a sandboxed worker, and collect a report.
+
+The set of checks is fixed here, by collection: a check that never reported a verdict
+counts as failed. Nothing the submission prints or writes is read for the score.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pttutor.grader.course import Exercise
+from pttutor.grader.grading import fixtures
+from pttutor.grader.grading.plugin import Grading, GradingPlugin
+from pttutor.grader.grading.reference import Reference
+from pttutor.grader.report import ExerciseReport
+from pttutor.grader.sandbox.process import DEFAULT_MEMORY_MB, Limits
+from pttutor.grader.sandbox.session import Session
+from pttutor.grader.submission import Submission, SubmissionFileError, read_submission
+
+DEVICES = ("cpu", "cuda", "auto")
+SANDBOX_MODES = ("full", "container", "process")  # strongest first
+PYTEST_INI = Path(__file__).with_name("pytest.ini")
+
+
+class GradingError(Exception):
+    """Grading could not take place (a missing file, an unreadable notebook, missing checks)."""
+
+
+class DeviceUnavailable(GradingError):
+    """The requested device cannot be used on this machine."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to grade: which checks, where, under which limits."""
+
+    hidden: bool = False
+    device: str = "cpu"
+    budget: float | None = None  # seconds for the whole exercise (default: the registry's)
+    seed: int = 0
+    memory_mb: int = DEFAULT_MEMORY_MB
+    load_timeout: float = 15.0  # seconds before grading falls back to the file's definitions
+    hide: tuple[str, ...] = ()  # further folders the student's code must not see
+    record: Path | None = None  # record the reference's answers here (for the student kit)
+    sandbox: str = field(default_factory=lambda: os.environ.get("PTTUTOR_SANDBOX", "full"))  # see SANDBOX_MODES
+
+
+@contextlib.contextmanager
+def _clean_pytest_env() -> Iterator[None]:
+    """Keep the caller's pytest settings and plugins out of a grading run."""
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+    autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+        if autoload is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
+
+
+def _session(exercise: Exercise, submission: Submission, options: Options) -> Session:
+    path = submission.path.resolve()
+    hide = (exercise.private_root, *(Path(p) for p in options.hide))
+    workdir = Path(tempfile.mkdtemp(prefix="pttutor-"))
+    inside_hidden = any(path.is_relative_to(folder.resolve()) for folder in hide)
+    return Session(
+        source=submission.source, filename=str(submission.path), module_name=exercise.stem,
+        cwd=workdir if inside_hidden else path.parent,  # the reference solutions themselves are hidden
+        workdir=workdir, hide=tuple(hide), device=options.device, sandbox=options.sandbox,
+        limits=Limits(memory_mb=options.memory_mb or None), load_timeout=options.load_timeout)
+
+
+def grade(exercise: Exercise, submission: Path | Submission, options: Options | None = None,
+          **overrides) -> ExerciseReport:
+    """Grade ``submission`` (a ``.py`` file, a notebook, or one already read) against ``exercise``'s checks.
+
+    ``overrides`` are :class:`Options` fields, for callers that change one or two.
+    """
+    import pytest
+
+    options = dataclasses.replace(options or Options(), **overrides)
+    if options.sandbox not in SANDBOX_MODES:
+        raise GradingError(f"unknown sandbox mode {options.sandbox!r}; use one of {', '.join(SANDBOX_MODES)}")
+    if options.device not in DEVICES:
+        raise GradingError(f"unknown device {options.device!r}; use one of {', '.join(DEVICES)}")
+    if not isinstance(submission, Submission):
+        if not submission.is_file():
+            raise GradingError(f"{submission} does not exist")
+        try:
+            submission = read_submission(submission)
+        except SubmissionFileError as exc:
+            raise GradingError(f"{submission.name}: {exc}") from None
+    files = exercise.check_files(options.hidden)
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        what = "hidden checks are" if any(f.name == "hidden.py" for f in missing) else "checks are"
+        raise GradingError(f"the {what} not installed for {exercise.id} ({', '.join(str(f) for f in missing)})")
+    grading = Grading(exercise, _session(exercise, submission, options), Reference(exercise, options.record),
+                      budget=options.budget or exercise.budget, seed=options.seed)
+    plugin = GradingPlugin(grading)
+    args = [*(str(f) for f in files), "-c", str(PYTEST_INI), "--rootdir", str(PYTEST_INI.parent),
+            "--import-mode=importlib", "-p", "pytest_timeout", "-p", "no:cacheprovider", "-p", "no:terminal",
+            "-p", "no:stepwise", "-W", "ignore"]
+    with _clean_pytest_env():
+        code = pytest.main(args, plugins=[plugin, fixtures])
+    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) \
+            or (code == pytest.ExitCode.INTERRUPTED and not grading.results):
+        detail = "\n".join(grading.broken) or f"pytest exit code {int(code)}"
+        raise GradingError(f"the checks of {exercise.id} could not be run: {detail}")
+    session = grading.session
+    if session.startup_problem:
+        raise DeviceUnavailable(session.startup_problem)
+    if not grading.expected:
+        raise GradingError(f"no checks were collected for {exercise.id}")
+    report = ExerciseReport(
+        exercise=exercise.id, title=exercise.title, file=str(submission.path), course=exercise.course,
+        notes=list(submission.notes) + session.notes, time_used=grading.used, budget=grading.budget,
+        device=session.resolved_device or options.device,
+        protections=session.protections + [f"not active: {p}" for p in session.missing_protections],
+        sandbox=session.mode or options.sandbox,
+        output=session.output())
+    report.checks = plugin.verdicts()
+    return report

@@ -1,0 +1,115 @@
+"""The fork server: one process that has imported torch and forks a fresh, sandboxed worker
+for every submission (about 15 ms, where a fresh ``import torch`` takes over a second).
+
+The grader starts it with ``python -m pttutor.grader.sandbox.forkserver FD`` and talks to it
+over a Unix socket: each request carries the worker's settings as JSON and its four pipe ends
+as file descriptors (requests, replies, output, exit status). The fork server never runs
+student code and never touches CUDA, so CUDA works in the workers it forks.
+
+Each request forks a child that confines itself (:mod:`pttutor.grader.sandbox.confine`) and
+forks again, so that the worker is PID 1 of its namespace: every process it starts dies with
+it. The first child waits for the worker and writes its exit status to the status pipe, from
+which the grader explains a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+
+from pttutor.grader.sandbox.confine import Sandbox, die_with_parent
+
+FD_REQ, FD_REP, FD_OUT, FD_STATUS = 3, 4, 5, 6
+MAX_REQUEST = 1 << 16
+
+
+def _close_other_fds(keep_upto: int) -> None:
+    os.closerange(keep_upto + 1, 65536)
+
+
+def _wait_status(pid: int) -> int:
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            return status
+        except ChildProcessError:
+            return 0
+        except InterruptedError:
+            continue
+
+
+def run_child(config: dict, fds: list[int]) -> None:
+    """In the first forked child: build the sandbox, fork the worker, report its exit status."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    die_with_parent()
+    os.setsid()
+    for target, fd in zip((FD_REQ, FD_REP, FD_OUT, FD_STATUS), fds):
+        os.dup2(fd, target)
+    _close_other_fds(FD_STATUS)
+    os.dup2(FD_OUT, 1)
+    os.dup2(FD_OUT, 2)
+    sandbox = Sandbox(config)
+    namespaces = sandbox.unshare()
+    pid = os.fork()
+    if pid:
+        # Tell the grader the worker's pid (so it can kill it), then, once it ends, how.
+        for fd in (FD_REQ, FD_REP, FD_OUT):
+            os.close(fd)
+        os.write(FD_STATUS, struct.pack(">i", pid))
+        status = _wait_status(pid)
+        os.write(FD_STATUS, struct.pack(">i", status))
+        os._exit(0)
+    os.close(FD_STATUS)
+    die_with_parent()
+    if namespaces:
+        sandbox.mounts()
+    from pttutor.grader.sandbox import workerloop
+
+    workerloop.run(FD_REQ, FD_REP, config, sandbox)
+
+
+def serve(sock: socket.socket) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
+    sock.sendall(b"ready\n")
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(sock, MAX_REQUEST, 4)
+        except (ConnectionError, OSError):
+            return
+        if not msg:
+            return
+        try:
+            config = json.loads(msg)
+        except ValueError:
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            try:
+                sock.close()
+                run_child(config, fds)
+            finally:
+                os._exit(70)
+        for fd in fds:
+            os.close(fd)
+        sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def main() -> None:
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    # Everything a worker needs, imported once here so that each fork starts warm.
+    import numpy  # noqa: F401
+    import torch  # noqa: F401
+
+    from pttutor.grader.sandbox import loading, wire, workerloop  # noqa: F401
+
+    serve(sock)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""The grader's side of one submission: a session that starts, talks to and restarts its
+worker.
+
+Every request carries a deadline. When the worker misses it, dies, or sends something that
+is not a well-formed message, the session kills the worker with everything it started and
+raises a :class:`SubmissionError` subclass that says what happened in the student's terms;
+the next request starts a fresh worker and loads the submission the same way as before.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pttutor.grader.sandbox import wire
+from pttutor.grader.sandbox.errors import SubmissionError, SubmissionTimeout, WorkerLost
+from pttutor.grader.sandbox.loading import LEVELS
+from pttutor.grader.sandbox.process import START_TIMEOUT, Limits, WorkerProcess
+from pttutor.grader.sandbox.proxy import Remote
+
+
+@dataclass
+class Session:
+    """One submission loaded in a worker, restarted on demand."""
+
+    source: str  # the code the worker runs
+    filename: str  # the student's file, as named in tracebacks
+    module_name: str
+    cwd: Path
+    workdir: Path
+    device: str = "cpu"
+    limits: Limits = field(default_factory=Limits)
+    load_timeout: float = 15.0
+    hide: tuple[Path, ...] = ()
+    sandbox: str = "full"  # the isolation mode asked for: full, container or process
+
+    def __post_init__(self) -> None:
+        self.proc: WorkerProcess | None = None
+        self.generation = 0
+        self.level: str | None = None
+        self.notes: list[str] = []
+        self.outputs: list[str] = []
+        self.resolved_device: str | None = None
+        self.startup_problem: str | None = None  # the worker cannot run here at all (e.g. no CUDA)
+        self.protections: list[str] = []
+        self.mode: str | None = None  # the isolation mode the worker reported it built
+        self.missing_protections: list[str] = []
+        self.deadline: float | None = None
+        self.timeout_for: float | None = None
+        self.module: Remote | None = None
+        self.student_time = 0.0  # seconds spent waiting for the student's code in checks
+
+    def _new_worker(self) -> WorkerProcess:
+        config = {
+            "device": self.device, "memory_mb": self.limits.memory_mb or 0, "fsize": self.limits.file_size,
+            "cwd": str(self.cwd), "workdir": str(self.workdir), "hide": [str(p) for p in self.hide],
+            "sandbox": self.sandbox,
+        }
+        return WorkerProcess(config, self.limits.output_cap)
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> None:
+        """Start a worker and load the submission (falling back to its definitions if needed)."""
+        if self.level is None:
+            self._first_load()
+        else:
+            self._spawn()
+            self.module = self._load(self.level)[0]
+
+    def _spawn(self) -> None:
+        self.stop()
+        self.generation += 1
+        self.proc = self._new_worker()
+        ready = self._exchange(None, time.monotonic() + START_TIMEOUT, "starting")
+        info = ready.get("ready") if type(ready) is dict else None
+        if type(info) is not dict:
+            raise WorkerLost("", "the worker process did not start properly")
+        if info.get("problem"):
+            self.startup_problem = str(info["problem"])
+            raise WorkerLost("", self.startup_problem)
+        self.resolved_device = str(info.get("device"))
+        self.protections = [str(p) for p in info.get("protections") or []]
+        self.missing_protections = [str(p) for p in info.get("missing") or []]
+        self.mode = str(info["mode"]) if info.get("mode") else None
+
+    def _load(self, level: str) -> tuple[Remote, list]:
+        result = self.request("load", _timeout=self.load_timeout, source_text=self.source,
+                              filename=self.filename, module=self.module_name, level=level)
+        return result["module"], result["skipped"]
+
+    def _first_load(self) -> None:
+        problems = []
+        for level in LEVELS:
+            if self.proc is None or not self.proc.alive():
+                self._spawn()
+            try:
+                module, skipped = self._load(level)
+            except SubmissionError as exc:
+                problems.append(exc)
+                if isinstance(exc, (SubmissionTimeout, WorkerLost)):
+                    self.stop()
+                continue
+            self.level, self.module = level, module
+            if level != "full":
+                first = problems[0]
+                why = (f"it did not finish within {self.load_timeout:g} s" if isinstance(first, SubmissionTimeout)
+                       else f"it failed with {first}")
+                self.notes.append(f"Your file's top-level code was not run to the end ({why}); "
+                                  f"graded its definitions only.")
+                if level == "signatures":
+                    self.notes.append("Only imports, functions, classes and constant assignments were kept.")
+                for lineno, why_skipped in skipped[:5]:
+                    self.notes.append(f"Skipped line {lineno}: {why_skipped}")
+            return
+        raise problems[-1]
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.outputs.append(self.proc.output.text())
+            self.proc.kill()
+            self.proc = None
+            self.module = None
+
+    # ------------------------------------------------------------------ requests
+    def begin_check(self, timeout: float, budget_left: float) -> None:
+        self.timeout_for = min(timeout, max(budget_left, 0.0))
+        self.deadline = time.monotonic() + self.timeout_for
+
+    def end_check(self) -> None:
+        self.deadline = None
+
+    def ensure_started(self) -> Remote:
+        if self.proc is None or not self.proc.alive() or self.module is None:
+            began = time.monotonic()
+            self.start()
+            if self.deadline is not None:
+                self.deadline += time.monotonic() - began
+        assert self.module is not None
+        return self.module
+
+    def request(self, op: str, _timeout: float | None = None, **kwargs: Any) -> Any:
+        if self.proc is None or not self.proc.alive():
+            raise WorkerLost("", "the process running your code has stopped; it is restarted for the next check")
+        deadline = time.monotonic() + _timeout if _timeout is not None else self.deadline
+        began = time.monotonic()
+        try:
+            reply = self._exchange({"op": op, **kwargs}, deadline, op)
+        finally:
+            if _timeout is None:
+                self.student_time += time.monotonic() - began
+        if type(reply) is not dict or len(reply) != 1:
+            self.stop()
+            raise WorkerLost("", "the worker sent a malformed reply")
+        if "ok" in reply:
+            return reply["ok"]
+        err = reply.get("error")
+        if type(err) is not dict:
+            self.stop()
+            raise WorkerLost("", "the worker sent a malformed reply")
+        trace = err.get("traceback")
+        raise SubmissionError(str(err.get("type", "Error"))[:100], str(err.get("message", ""))[:4000],
+                              [str(line)[:300] for line in trace][:12] if type(trace) is list else [])
+
+    def _exchange(self, payload: Any, deadline: float | None, what: str) -> Any:
+        proc = self.proc
+        assert proc is not None
+        try:
+            if payload is not None:
+                frame = wire.pack(payload, self._to_handle)
+                self._write(proc, frame, deadline)
+            header, buffers = wire.read_frame(proc.rep_r, lambda fd, n: self._read(fd, n, deadline), wire.MAX_MESSAGE)
+            return wire.unpack(header, buffers, self._from_handle)
+        except SubmissionTimeout:
+            self.stop()
+            raise
+        except (EOFError, BrokenPipeError, OSError):
+            proc.wait(5)
+            described = proc.exit_description()
+            self.stop()
+            raise WorkerLost("", f"the process running your code {described} while {_verb(what)}") from None
+        except wire.CodecError as exc:
+            self.stop()
+            raise WorkerLost("", f"the worker sent data the grader cannot accept ({exc})") from None
+        except BaseException:
+            # e.g. pytest-timeout's alarm in the middle of a read: the worker's state is unknown.
+            self.stop()
+            raise
+
+    def _write(self, proc: WorkerProcess, frame: bytes, deadline: float | None) -> None:
+        view = memoryview(frame)
+        while view:
+            self._wait(proc.req_w, deadline, write=True)
+            view = view[os.write(proc.req_w, view[: 1 << 16]):]
+
+    def _read(self, fd: int, n: int, deadline: float | None) -> bytes:
+        self._wait(fd, deadline, write=False)
+        return os.read(fd, n)
+
+    def _wait(self, fd: int, deadline: float | None, write: bool) -> None:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            raise self._timeout()
+        ready = select.select([], [fd], [], remaining) if write else select.select([fd], [], [], remaining)
+        if not any(ready):
+            raise self._timeout()
+
+    def _timeout(self) -> SubmissionTimeout:
+        limit = f" ({self.timeout_for:g} s)" if self.deadline is not None and self.timeout_for else ""
+        return SubmissionTimeout("", f"your code did not finish within its time limit{limit}")
+
+    def _to_handle(self, obj: Any) -> tuple[int, str]:
+        if isinstance(obj, Remote) and obj._session is self:
+            if obj._generation != self.generation:
+                raise WorkerLost("", "this object belonged to a run of your code that was restarted")
+            return obj._hid, obj._type
+        raise wire.CodecError(f"cannot send a {type(obj).__name__} to the worker")
+
+    def _from_handle(self, hid: int, type_name: str) -> Remote:
+        return Remote(self, hid, type_name, self.generation)
+
+    # ------------------------------------------------------------------ helpers for checks
+    def import_module(self, name: str) -> Remote:
+        """A proxy for a module imported inside the worker (e.g. ``torch.nn``)."""
+        return self.request("import", name=name)
+
+    def seed(self, seed: int) -> None:
+        self.request("seed", seed=seed)
+
+    def output(self) -> str:
+        live = [self.proc.output.text()] if self.proc is not None else []
+        return "".join(self.outputs + live)
+
+
+def _verb(op: str) -> str:
+    return {"starting": "starting up", "load": "loading your file", "call": "running your code"}.get(
+        op, "answering the grader")

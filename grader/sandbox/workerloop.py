@@ -1,0 +1,229 @@
+"""The sandboxed worker: loads one submission and answers the grader's requests.
+
+Forked by the fork server (:mod:`pttutor.grader.sandbox.forkserver`) inside its sandbox, or started as
+``python -m pttutor.grader.sandbox.workerloop`` where there is no fork; never imported by the grader.
+It applies its resource limits, says it is ready, then serves
+requests one at a time: load the submission, get or set an attribute, call, iterate, index.
+Results that are plain data are sent as data; everything else stays here and is sent as a
+handle. Exceptions raised by student code (``SystemExit`` included) are sent back as errors
+with the part of the traceback that lies in the submission.
+"""
+
+from __future__ import annotations
+
+import builtins
+import itertools
+import os
+import random
+import sys
+import traceback
+import types
+
+from pttutor.grader.sandbox import loading, wire
+
+
+
+class Worker:
+    def __init__(self, req_fd: int, rep_fd: int, device: str) -> None:
+        self.req_fd = req_fd
+        self.rep_fd = rep_fd
+        self.device = device
+        self.objects: dict[int, object] = {}
+        self._ids: dict[int, int] = {}  # id(obj) -> handle id, so one object has one handle
+        self.counter = itertools.count(1)
+        self.filename = "<submission>"
+        self.lines: list[str] = []  # the source run, for the lines of tracebacks
+
+    # ---------------------------------------------------------------- handles
+    def to_handle(self, obj: object) -> tuple[int, str]:
+        hid = self._ids.get(id(obj))
+        if hid is None or self.objects.get(hid) is not obj:
+            hid = next(self.counter)
+            self.objects[hid] = obj
+            self._ids[id(obj)] = hid
+        cls = type(obj)
+        return hid, f"{getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', '?')}"
+
+    def from_handle(self, hid: int, _type: str) -> object:
+        try:
+            return self.objects[hid]
+        except KeyError:
+            raise wire.CodecError(f"unknown handle {hid}") from None
+
+    # ---------------------------------------------------------------- protocol
+    def read(self) -> object:
+        header, buffers = wire.read_frame(self.req_fd, os.read, wire.MAX_MESSAGE)
+        return wire.unpack(header, buffers, self.from_handle, tensor_device=self.device)
+
+    def send(self, payload: object) -> None:
+        try:
+            frame = wire.pack(payload, self.to_handle)
+        except Exception as exc:  # an object that refuses to be described
+            frame = wire.pack({"error": self.describe(exc)})
+        view = memoryview(frame)
+        while view:
+            written = os.write(self.rep_fd, view)
+            view = view[written:]
+
+    def describe(self, exc: BaseException) -> dict:
+        try:
+            message = str(exc)
+        except Exception:
+            message = "<the exception's message could not be shown>"
+        frames = []
+        for frame, lineno in traceback.walk_tb(exc.__traceback__):
+            code = frame.f_code
+            if code.co_filename == self.filename:
+                name = getattr(code, "co_qualname", code.co_name)  # Class.method from Python 3.11
+                line = self.lines[lineno - 1].strip() if 0 < lineno <= len(self.lines) else ""
+                frames.append(f"line {lineno}, in {name}: {line}")
+        if isinstance(exc, SystemExit):
+            kind = "SystemExit"
+            message = f"your code called sys.exit({exc.code!r})"
+        else:
+            kind = type(exc).__name__
+        return {"type": kind, "message": message[:4000], "traceback": frames[-12:]}
+
+    def serve(self) -> None:
+        while True:
+            try:
+                request = self.read()
+            except EOFError:
+                return
+            try:
+                op = request.get("op")
+                handler = getattr(self, f"op_{op}", None)
+                if handler is None:
+                    raise wire.CodecError(f"unknown operation {op!r}")
+                result = handler(**{k: v for k, v in request.items() if k != "op"})
+            except BaseException as exc:  # student code may raise anything, SystemExit included
+                self.send({"error": self.describe(exc)})
+            else:
+                self.send({"ok": result})
+
+    # ---------------------------------------------------------------- operations
+    def op_load(self, source_text: str, filename: str, module: str, level: str) -> object:
+        self.filename = filename
+        self.lines = source_text.splitlines()
+        mod = types.ModuleType(module)
+        mod.__file__ = filename
+        sys.modules[module] = mod
+        if level == "full":
+            exec(compile(source_text, filename, "exec"), mod.__dict__)
+            skipped = []
+        else:
+            skipped = []
+            for lineno, code in loading.statements(source_text, filename, level):
+                try:
+                    exec(code, mod.__dict__)
+                except Exception as exc:
+                    skipped.append([lineno, f"{type(exc).__name__}: {str(exc)[:200]}"])
+        return {"module": mod, "skipped": skipped}
+
+    def op_getattr(self, target: object, name: str) -> object:
+        return getattr(target, name)
+
+    def op_setattr(self, target: object, name: str, value: object) -> None:
+        setattr(target, name, value)
+
+    def op_call(self, target: object, args: list, kwargs: dict) -> object:
+        return target(*args, **kwargs)
+
+    def op_getitem(self, target: object, key: object) -> object:
+        return target[key]
+
+    def op_iter(self, target: object, limit: int) -> list:
+        return list(itertools.islice(iter(target), limit))
+
+    def op_len(self, target: object) -> int:
+        return len(target)
+
+    def op_import(self, name: str) -> object:
+        import importlib
+
+        return importlib.import_module(name)
+
+    def op_types(self, target: object) -> list:
+        return [f"{c.__module__}.{c.__qualname__}" for c in type(target).__mro__]
+
+    def op_seed(self, seed: int) -> None:
+        import numpy
+        import torch
+
+        random.seed(seed)
+        numpy.random.seed(seed % 2**32)
+        torch.manual_seed(seed)
+
+
+def apply_limits(memory_mb: int, fsize: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if fsize:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def prepare_environment(config: dict) -> None:
+    """The process environment the student's code sees: its own folder for HOME and TMPDIR."""
+    for name in list(os.environ):
+        if name.startswith(("PYTEST_", "PTTUTOR_")):
+            del os.environ[name]
+    workdir = config["workdir"]
+    os.environ.update({"HOME": workdir, "TMPDIR": workdir, "MPLCONFIGDIR": os.path.join(workdir, ".matplotlib"),
+                       "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"})
+    import tempfile
+
+    tempfile.tempdir = None
+    os.chdir(config["cwd"])
+
+
+def run(req_fd: int, rep_fd: int, config: dict, sandbox=None) -> None:
+    """Serve requests on the two pipes until the grader closes them (never returns)."""
+    import numpy  # noqa: F401  (already loaded in a forked worker)
+    import torch
+
+    problem = None
+    try:
+        prepare_environment(config)
+    except OSError as exc:
+        problem = f"the worker could not enter {config.get('cwd')}: {exc}"
+    device = config.get("device", "cpu")
+    memory_mb = int(config.get("memory_mb") or 0)
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            problem = "CUDA was requested but this machine has no usable CUDA device"
+        else:
+            torch.set_default_device(device)
+            memory_mb = 0  # RLIMIT_DATA would also count the CUDA driver's mappings
+    if os.name == "posix":
+        apply_limits(memory_mb, int(config.get("fsize") or 0))
+    if sandbox is not None:
+        sandbox.drop_privileges()
+        protections, missing = list(sandbox.active), list(sandbox.missing)
+    else:
+        protections, missing = ["own process"], ["sandbox (no fork server on this system)"]
+    protections.append(f"memory limit {memory_mb} MiB" if memory_mb else "no memory limit")
+    sys.argv = ["submission"]
+    builtins.display = lambda *objs, **_: print(*objs)  # notebooks call display()
+    worker = Worker(req_fd, rep_fd, device)
+    worker.send({"ready": {"device": device, "torch": torch.__version__, "pid": os.getpid(),
+                           "protections": protections, "missing": missing, "problem": problem}})
+    worker.serve()
+    os._exit(0)
+
+
+def main() -> None:
+    """Started as ``python -m pttutor.grader.sandbox.workerloop`` where a fork server is not available."""
+    import json
+
+    req_fd, rep_fd = (int(fd) for fd in os.environ.pop("PTTUTOR_WORKER_FDS").split(","))
+    run(req_fd, rep_fd, json.loads(os.environ.pop("PTTUTOR_WORKER_CONFIG")))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The student's side: the workspace and its progress, stubs as notebooks, and watch mode."""

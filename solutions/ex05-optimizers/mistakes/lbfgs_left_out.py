@@ -1,0 +1,11 @@
+# fails: make_optimizer, train_lbfgs_with_closure, train_every_optimizer_random, compare_optimizers_same_start
+
+def make_optimizer(name, params, lr=0.01):
+    """The ``torch.optim`` optimizer called ``name`` over ``params``, with learning rate ``lr``.
+
+    All other hyperparameters keep their defaults.
+    """
+    if name not in OPTIMIZERS or name == "LBFGS":
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
+    optimizer_class = getattr(torch.optim, name)
+    return optimizer_class(params, lr=lr)

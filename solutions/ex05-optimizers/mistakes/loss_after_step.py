@@ -1,0 +1,20 @@
+# fails: train_sgd, train_lbfgs_with_closure, train_every_optimizer_random, compare_optimizers_same_start
+
+def train(model, optimizer, x, y, epochs):
+    """Train ``model`` on ``(x, y)`` for ``epochs`` steps; return the loss of every epoch.
+
+    ``losses[e]`` is the loss (a Python float) of the weights at the start of epoch ``e``,
+    before that epoch's step.
+    """
+    def closure():
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        return loss
+
+    losses = []
+    for _ in range(epochs):
+        optimizer.step(closure)
+        with torch.no_grad():
+            losses.append(criterion(model(x), y).item())
+    return losses

@@ -1,0 +1,13 @@
+# fails: plot_losses, plot_losses_given_curves
+
+def plot_losses(curves):
+    """One line per optimizer (loss against epoch), labelled with its name; return the Figure."""
+    for name, losses in curves.items():
+        fig, ax = plt.subplots(figsize=(8, 5))
+        ax.plot(range(len(losses)), losses, label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_yscale("log")
+    ax.set_title("Linear regression with different optimizers")
+    ax.legend()
+    return fig

@@ -1,0 +1,3 @@
+# fails: train_course_data, train_random
+
+criterion = nn.BCELoss()

@@ -1,0 +1,16 @@
+# fails: train_course_settings, train_random, compare_same_initial_weights, compare_random
+
+def train(model, x, y, epochs, lr=0.1):
+    """Full-batch SGD on ``(x, y)`` with ``criterion``; return the loss of every epoch.
+
+    ``losses[e]`` is the loss (a Python float) of the weights at the start of epoch ``e``,
+    computed before that epoch's step.
+    """
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(epochs):
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses

@@ -1,0 +1,9 @@
+# fails: probabilities_and_log_loss, log_loss_exact
+
+def log_loss(labels, probabilities):
+    """The competition's multi-class log loss (natural log), as a float."""
+    labels = torch.as_tensor(labels).cpu().numpy()
+    p = torch.as_tensor(probabilities).detach().cpu().double().numpy()
+    # MISTAKE: no clipping
+    p = p / p.sum(axis=1, keepdims=True)
+    return float(-np.mean(np.log(p[np.arange(len(labels)), labels])))

@@ -1,0 +1,19 @@
+# fails: stratified_split, split_random
+
+def stratified_split(labels, val_fraction=0.2, seed=0):
+    """Shuffled, stratified split of the row indices: ``(train_idx, val_idx)``, int64 tensors.
+
+    Each class sends ``round(val_fraction * its size)`` of its rows, chosen at random, to the
+    validation part; both parts are returned in random order.
+    """
+    labels = torch.as_tensor(labels).cpu().numpy()
+    rng = np.random.default_rng(seed)
+    train_parts, val_parts = [], []
+    for k in np.unique(labels):
+        members = np.flatnonzero(labels == k)  # MISTAKE: not shuffled within the class
+        n_val = int(round(val_fraction * len(members)))
+        val_parts.append(members[:n_val])
+        train_parts.append(members[n_val:])
+    train_idx = rng.permutation(np.concatenate(train_parts))
+    val_idx = rng.permutation(np.concatenate(val_parts))
+    return torch.tensor(train_idx, dtype=torch.int64), torch.tensor(val_idx, dtype=torch.int64)

@@ -1,0 +1,18 @@
+# fails: compare_matches_reference
+
+def compare(models, train_loader, test_loader, epochs, device, lr=LEARNING_RATE, momentum=MOMENTUM):
+    """Train every model of ``models`` (a dict name -> model) and record its test accuracy.
+
+    Each model is moved to ``device`` and gets its own ``SGD(lr, momentum)`` optimizer; the
+    models are trained one after the other. Returns ``{name: [accuracy on test_loader after
+    epoch 1, ..., after epoch `epochs`]}``.
+    """
+    history = {}
+    for name, model in models.items():
+        model.to(device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+        history[name] = []
+        for _ in range(epochs):
+            train_epoch(model, train_loader, optimizer, device)
+            history[name].append(evaluate(model, train_loader, device))
+    return history

@@ -1,0 +1,20 @@
+# fails: train_epoch_mode_and_device
+
+def train_epoch(model, loader, optimizer, device):
+    """Train ``model`` for one pass over ``loader``; return the mean loss per sample.
+
+    The loss is ``CrossEntropyLoss`` on the logits. The model must already be on ``device``;
+    every batch is moved there. The returned value is the sum over batches of
+    ``loss * batch_size`` divided by the number of samples.
+    """
+    criterion = nn.CrossEntropyLoss()
+    total_loss, total_samples = 0.0, 0
+    for inputs, targets in loader:
+        inputs, targets = inputs.to(device), targets.to(device)
+        optimizer.zero_grad()
+        loss = criterion(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item() * inputs.size(0)
+        total_samples += inputs.size(0)
+    return total_loss / total_samples

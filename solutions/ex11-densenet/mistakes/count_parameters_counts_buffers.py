@@ -1,0 +1,5 @@
+# fails: densenet_outputs_and_size
+
+def count_parameters(model: nn.Module) -> int:
+    """The number of trainable parameters of ``model``."""
+    return sum(t.numel() for t in model.state_dict().values())

@@ -1,0 +1,23 @@
+# fails: shortcut_variants_with_zero_branch, units_match_reference
+
+class ExclusiveGatingUnit(ResidualUnit):
+    """Fig. 2(c): ``relu((1 - g(x)) * x + g(x) * F(x))`` with ``g(x) = sigmoid(gate(x))``."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__(channels)
+        self.gate = conv1x1(channels, channels, bias=True)
+
+    def forward(self, x: Tensor) -> Tensor:
+        identity = x
+        g = torch.sigmoid(self.gate(x))
+
+        out = self.conv1(x)
+        out = self.bn1(out)
+        out = self.relu(out)
+
+        out = self.conv2(out)
+        out = self.bn2(out)
+
+        out = (1 - g) * out + g * identity
+        out = self.relu(out)
+        return out

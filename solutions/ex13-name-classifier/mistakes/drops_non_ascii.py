@@ -1,0 +1,5 @@
+# fails: encode_name, non_ascii_names
+
+def encode_name(name):
+    """The ASCII codes of ``name``; a character outside ASCII becomes ``ord("?")`` (63)."""
+    return [ord(c) for c in name if ord(c) < N_CHARS]

@@ -1,0 +1,28 @@
+# fails: model_matches_reference, model_and_predict_random
+
+class SentimentRNN(nn.Module):
+    """Embedding -> (bidirectional) LSTM -> Linear.
+
+    Attributes: ``embedding`` (nn.Embedding(vocab_size, embedding_dim, padding_idx=0)),
+    ``rnn`` (nn.LSTM(embedding_dim, hidden_size, batch_first=True, bidirectional=bidirectional))
+    and ``fc`` (nn.Linear(hidden_size * n_directions, num_classes)).
+    """
+
+    def __init__(self, vocab_size, embedding_dim=EMBEDDING_DIM, hidden_size=HIDDEN_SIZE, num_classes=NUM_CLASSES,
+                 bidirectional=True):
+        super().__init__()
+        self.n_directions = 2 if bidirectional else 1
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.rnn = nn.LSTM(embedding_dim, hidden_size, batch_first=True, bidirectional=bidirectional)
+        self.fc = nn.Linear(hidden_size * self.n_directions, num_classes)
+
+    def forward(self, tokens, lengths):
+        """Padded word indices (batch, seq_len) in any order, and their lengths -> logits (batch, num_classes)."""
+        embedded = self.embedding(tokens)
+        packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        _, (hidden, _) = self.rnn(packed)  # hidden: (n_directions, batch, hidden_size), in the batch's order
+        if self.n_directions == 2:
+            features = torch.cat([hidden[-2], hidden[-1]], dim=1)
+        else:
+            features = hidden[-1]
+        return self.fc(features)

@@ -1,0 +1,5 @@
+# fails: vocab_and_encoding, vocab_random
+
+def tokenize(phrase):
+    """The lower-cased words of a phrase (split on whitespace); an empty or blank phrase has none."""
+    return phrase.split()

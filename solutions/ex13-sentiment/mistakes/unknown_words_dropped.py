@@ -1,0 +1,6 @@
+# fails: vocab_and_encoding, vocab_random
+
+def encode_phrase(phrase, vocab):
+    """The indices of the words of ``phrase`` (unknown words -> UNK); a phrase without words gives [UNK]."""
+    indices = [vocab[word] for word in tokenize(phrase) if word in vocab]
+    return indices or [vocab[UNK]]
