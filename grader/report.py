@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from pttutor.grader.safetext import clean
+
 
 @dataclass
 class CheckResult:
@@ -74,15 +76,15 @@ def render(report: ExerciseReport, color: bool = False, show_output: bool = Fals
     score = f"{report.score}/{report.max_score}"
     lines.append(f"{paint(head, '1')}  {paint(score, '32;1' if report.passed else '31;1')}")
     if report.file:
-        lines.append(f"  file: {report.file}")
+        lines.append(f"  file: {clean(report.file)}")
     for note in report.notes:
-        lines.append(f"  {paint('note:', '33')} {note}")
+        lines.append(f"  {paint('note:', '33')} {clean(note)}")
     for check in report.checks:
         mark = paint("PASS", "32") if check.passed else paint("FAIL", "31")
         tag = " (hidden)" if check.hidden else ""
         lines.append(f"  {mark} {check.description}{tag}  [{check.points}/{check.max_points}]")
         if check.message and not check.passed:
-            for line in check.message.splitlines():
+            for line in clean(check.message).splitlines():
                 lines.append(f"         {line}")
     lines.append(f"  time: {report.time_used:.1f} s of your {report.budget:g} s budget, on {report.device}")
     missing = [p.removeprefix("not active: ") for p in report.protections if p.startswith("not active: ")]
@@ -93,6 +95,6 @@ def render(report: ExerciseReport, color: bool = False, show_output: bool = Fals
         lines.append(f"  Stuck? pttutor-grade hint {report.exercise}{where}")
     if show_output and report.output.strip():
         lines.append("  ---- what your code printed (not part of the grade) ----")
-        lines.extend(f"  | {line}" for line in report.output.splitlines())
+        lines.extend(f"  | {line}" for line in clean(report.output).splitlines())
         lines.append("  ---- end of your code's output ----")
     return "\n".join(lines)

@@ -116,7 +116,7 @@ def test_spawned_children_do_not_survive(grade_source):
     assert_zero(report, within=60, began=began)
     time.sleep(0.5)
     survivors = _processes_with(token)
-    if "PID namespace" not in report.protections:
+    if report.sandbox != "full":
         pytest.skip("no PID namespace here: children that call setsid() can outlive grading")
     assert survivors == []
 
@@ -201,7 +201,7 @@ def test_killing_the_parent_and_everything_else(grade_source):
     )
     began = time.monotonic()
     report = grade_source(EX, hostile(body=body), **FAST)
-    if "PID namespace" not in report.protections:
+    if report.sandbox != "full":
         pytest.skip("without a PID namespace a submission can signal the grader")
     assert_zero(report, within=60, began=began)
     assert os.getppid() > 1  # the test process (and so the grader in it) is alive
@@ -233,7 +233,7 @@ def test_no_network_inside_the_worker(grade_source):
         "    return 0"
     )
     report = grade_source(EX, hostile(body=body), **FAST)
-    if "no network" not in report.protections:
+    if report.sandbox != "full":
         pytest.skip("no network namespace on this system")
     assert any("unreachable" in c.message.lower() for c in report.checks), [c.message for c in report.checks]
 
@@ -251,7 +251,7 @@ def test_copying_the_reference_solution_gains_nothing(grade_source):
         "                                                 stolen.plot_cost_surface)\n"
     )
     report = grade_source(EX, hostile(prelude))
-    if "reference solutions, hidden checks and results hidden" not in report.protections:
+    if report.sandbox != "full":
         pytest.skip("no mount namespace here to hide the reference solutions")
     assert report.score == 0
     assert any("No such file" in n or "FileNotFoundError" in n for n in report.notes), report.notes
@@ -260,9 +260,10 @@ def test_copying_the_reference_solution_gains_nothing(grade_source):
 def test_checks_and_solutions_folders_look_empty(grade_source):
     body = f"    import os\n    raise RuntimeError(repr([os.listdir({str(course.default().private_root)!r})]))"
     report = grade_source(EX, hostile(body=body), **FAST)
-    if "reference solutions, hidden checks and results hidden" not in report.protections:
+    if report.sandbox != "full":
         pytest.skip("no mount namespace here to hide the reference solutions")
-    assert all("RuntimeError: [[]]" in c.message for c in report.checks), [c.message for c in report.checks]
+    assert all("RuntimeError: [[]]" in c.message or "No such file or directory" in c.message
+               for c in report.checks), [c.message for c in report.checks]
 
 
 @pytest.mark.parametrize("target", ["cwd", "/tmp", "/root"])
@@ -270,9 +271,13 @@ def test_cannot_write_outside_its_own_folder(grade_source, target):
     path = "os.path.join(os.getcwd(), 'planted.txt')" if target == "cwd" else repr(f"{target}/pttutor-planted.txt")
     body = f"    import os\n    open({path}, 'w').write('x')\n    return 0"
     report = grade_source(EX, hostile(body=body), **FAST)
-    if "read-only file system except its own folder" not in report.protections:
+    if report.sandbox != "full":
         pytest.skip("no mount namespace here to make the file system read-only")
-    assert any("Read-only file system" in c.message for c in report.checks), [c.message for c in report.checks]
+    if target == "/tmp":  # a /tmp of its own, gone with the worker
+        assert not Path("/tmp/pttutor-planted.txt").exists()
+        return
+    failures = ("Read-only file system", "No such file", "Permission denied")
+    assert all(any(f in c.message for f in failures) for c in report.checks), [c.message for c in report.checks]
     assert not Path(f"{target}/pttutor-planted.txt").exists()
 
 
@@ -285,7 +290,7 @@ def test_cannot_raise_its_own_limits_or_see_other_processes(grade_source):
         "    return 0"
     )
     report = grade_source(EX, hostile(body=body), **FAST)
-    if "all capabilities dropped" not in report.protections or "private /proc" not in report.protections:
+    if report.sandbox != "full":
         pytest.skip("this system does not allow dropping capabilities and a private /proc")
     messages = [c.message for c in report.checks]
     assert all("not allowed to raise" in m or "ValueError" in m or "PermissionError" in m for m in messages), messages

@@ -6,6 +6,9 @@ import os
 import signal
 
 from conftest import solution_source
+import pytest
+
+from pttutor.grader.grading import engine
 from pttutor.grader.sandbox import process
 
 EX = "ex02-cost-surface"
@@ -14,9 +17,11 @@ EX = "ex02-cost-surface"
 def test_spawned_workers_where_there_is_no_fork_server(grade_source, monkeypatch):
     monkeypatch.setenv("PTTUTOR_SPAWN_WORKERS", "1")
     assert not process.use_fork_server()
-    report = grade_source(EX, solution_source(EX))
+    with pytest.raises(engine.GradingError, match="the full sandbox cannot be built here"):
+        grade_source(EX, solution_source(EX))  # fails closed: a plain process confines nothing
+    report = grade_source(EX, solution_source(EX), sandbox="process")
     assert report.score == report.max_score
-    assert "own process" in report.protections
+    assert report.sandbox == "process"
     assert any("no fork server" in p for p in report.protections)
 
 

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 
 import click
 
+from pttutor.grader.safetext import clean
+
 
 @contextlib.contextmanager
 def progress(total: int, tty: bool) -> Iterator[Callable[[list[dict]], None]]:
@@ -22,7 +24,7 @@ def progress(total: int, tty: bool) -> Iterator[Callable[[list[dict]], None]]:
         nonlocal count
         for row in rows:
             count += 1
-            click.echo(f"[{count}/{total}] {row['student']} {row['exercise']}: "
-                       f"{row['score']}/{row['max_score']} ({row['status']})")
+            click.echo(clean(f"[{count}/{total}] {row['student']} {row['exercise']}: "
+                             f"{row['score']}/{row['max_score']} ({row['status']})"))
 
     yield report

@@ -17,9 +17,12 @@ from pttutor.grader.course import Exercise
 
 DEVICE_CHOICE = click.Choice(["cpu", "cuda", "auto"])
 sandbox_option = click.option(
-    "--sandbox", type=click.Choice(["full", "container", "process"]), envvar="PTTUTOR_SANDBOX", default="full",
-    show_default=True, help="Isolation of the code being graded: full (namespaces; refuses to grade where they "
-    "cannot be built), container (root without CAP_SYS_ADMIN: an unprivileged uid), process (none: development only).")
+    "--sandbox", type=click.Choice(["auto", "full", "container", "process"]), envvar="PTTUTOR_SANDBOX",
+    default="auto", show_default=True,
+    help="Isolation of the code being graded: full (namespaces, own root file system, own user id); container "
+    "(for containers without CAP_SYS_ADMIN: an unprivileged user id of its own); process (no isolation: "
+    "development only). auto is full where reference solutions are installed (grading refuses to start "
+    "where it cannot be built) and the strongest available in the student kit.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,6 +63,16 @@ def grade(ex: Exercise, path: Path, **options):
     except DeviceUnavailable as exc:
         raise click.UsageError(str(exc)) from None
     except GradingError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def prepare(ex: Exercise, sandbox: str) -> None:
+    """Before grading: the sandbox, and a fork server forked from this process (one torch import)."""
+    from pttutor.grader.grading import engine
+
+    try:
+        engine.prepare(ex, engine.Options(sandbox=sandbox), fork_self=True)
+    except engine.GradingError as exc:
         raise click.ClickException(str(exc)) from None
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from pttutor.grader import course
-from pttutor.grader.cli.app import DEVICE_CHOICE, color, exercise, grade, main, paint, sandbox_option
+from pttutor.grader.cli.app import DEVICE_CHOICE, color, exercise, grade, main, paint, prepare, sandbox_option
 from pttutor.grader.report import render
 from pttutor.grader.student.workspace import DONE, NOT_STARTED, NothingToGrade, Workspace, files_to_grade
 
@@ -90,6 +90,7 @@ def check(exercise_ids: tuple[str, ...], path: Path | None, hidden: bool, device
     if not jobs:
         click.echo("Every exercise is done. Well done!")
         return
+    prepare(jobs[0][0], sandbox)
     reports = [grade(ex, p, hidden=hidden, device=device, seed=seed, sandbox=sandbox) for ex, p in jobs]
     if workspace is not None and not hidden:
         for (ex, p), r in zip(jobs, reports):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +19,14 @@ from pttutor.grader.grading import fixtures
 from pttutor.grader.grading.plugin import Grading, GradingPlugin
 from pttutor.grader.grading.reference import Reference
 from pttutor.grader.report import ExerciseReport
+from pttutor.grader.sandbox import host as hosts
+from pttutor.grader.sandbox import process
 from pttutor.grader.sandbox.process import DEFAULT_MEMORY_MB, Limits
 from pttutor.grader.sandbox.session import Session
 from pttutor.grader.submission import Submission, SubmissionFileError, read_submission
 
 DEVICES = ("cpu", "cuda", "auto")
-SANDBOX_MODES = ("full", "container", "process")  # strongest first
+SANDBOX_MODES = (*hosts.MODES, "auto")
 PYTEST_INI = Path(__file__).with_name("pytest.ini")
 
 
@@ -49,7 +50,7 @@ class Options:
     load_timeout: float = 15.0  # seconds before grading falls back to the file's definitions
     hide: tuple[str, ...] = ()  # further folders the student's code must not see
     record: Path | None = None  # record the reference's answers here (for the student kit)
-    sandbox: str = field(default_factory=lambda: os.environ.get("PTTUTOR_SANDBOX", "full"))  # see SANDBOX_MODES
+    sandbox: str = field(default_factory=lambda: os.environ.get("PTTUTOR_SANDBOX", "auto"))  # see SANDBOX_MODES
 
 
 @contextlib.contextmanager
@@ -68,15 +69,39 @@ def _clean_pytest_env() -> Iterator[None]:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
 
 
-def _session(exercise: Exercise, submission: Submission, options: Options) -> Session:
+def sandbox_mode(exercise: Exercise, wanted: str) -> str:
+    """The isolation to build for ``exercise``: ``wanted``, or for ``auto`` the strongest one here
+    (weaker than full only where no reference solution is installed, as in the student kit)."""
+    try:
+        return hosts.choose(wanted, has_secrets=exercise.solution_path.is_file())
+    except hosts.SandboxUnavailable as exc:
+        raise GradingError(str(exc)) from None
+
+
+def prepare(exercise: Exercise, options: Options | None = None, fork_self: bool = False) -> str:
+    """Set up this process's sandbox for grading ``exercise`` and start its fork server; returns the mode.
+
+    A command that grades calls it first with ``fork_self``: the fork server is then a fork of
+    this process, which has imported torch once for both (nothing secret is read before).
+    """
+    mode = sandbox_mode(exercise, (options or Options()).sandbox)
+    hosts.host(mode)  # in this thread: the workers' folders may be mounts of its own
+    if process.use_fork_server():
+        process.fork_server(fork_self=fork_self)
+    return mode
+
+
+def _session(exercise: Exercise, submission: Submission, options: Options, mode: str) -> Session:
     path = submission.path.resolve()
     hide = (exercise.private_root, *(Path(p) for p in options.hide))
-    workdir = Path(tempfile.mkdtemp(prefix="pttutor-"))
     inside_hidden = any(path.is_relative_to(folder.resolve()) for folder in hide)
+    if mode == "container":
+        for folder in hide:  # the worker's user id must not read them
+            hosts.make_private(folder)
     return Session(
         source=submission.source, filename=str(submission.path), module_name=exercise.stem,
-        cwd=workdir if inside_hidden else path.parent,  # the reference solutions themselves are hidden
-        workdir=workdir, hide=tuple(hide), device=options.device, sandbox=options.sandbox,
+        folder=None if inside_hidden else path.parent,  # the reference solutions themselves are hidden
+        hide=tuple(hide), device=options.device, sandbox=mode,
         limits=Limits(memory_mb=options.memory_mb or None), load_timeout=options.load_timeout)
 
 
@@ -105,7 +130,9 @@ def grade(exercise: Exercise, submission: Path | Submission, options: Options | 
     if missing:
         what = "hidden checks are" if any(f.name == "hidden.py" for f in missing) else "checks are"
         raise GradingError(f"the {what} not installed for {exercise.id} ({', '.join(str(f) for f in missing)})")
-    grading = Grading(exercise, _session(exercise, submission, options), Reference(exercise, options.record),
+    mode = sandbox_mode(exercise, options.sandbox)
+    hosts.host(mode)
+    grading = Grading(exercise, _session(exercise, submission, options, mode), Reference(exercise, options.record),
                       budget=options.budget or exercise.budget, seed=options.seed)
     plugin = GradingPlugin(grading)
     args = [*(str(f) for f in files), "-c", str(PYTEST_INI), "--rootdir", str(PYTEST_INI.parent),

@@ -17,7 +17,6 @@ name, so the reference side computes the same values on every run.
 from __future__ import annotations
 
 import random
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -71,7 +70,7 @@ def device(worker: Session) -> str:
 @pytest.fixture
 def tmp_path(request: pytest.FixtureRequest) -> Path:
     """A fresh folder for files a check hands to the student's code (which can read and write it)."""
-    return Path(tempfile.mkdtemp(prefix="check-", dir=_grading(request).session.workdir))
+    return _grading(request).session.new_folder()
 
 
 def _check_seed(request: pytest.FixtureRequest) -> int:

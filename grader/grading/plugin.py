@@ -12,7 +12,6 @@ here that never reports a verdict counts as failed.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,14 +76,13 @@ class GradingPlugin:
         config.addinivalue_line("markers", "hidden: a check only instructors run")
         config.addinivalue_line("markers", "judges(*parts, uses=()): the parts of the exercise the check judges")
         config.stash[GRADING] = self.grading
-        process.prestart()
+        process.prestart()  # the grading's sandbox host is already set up, in this thread
         import torch
 
         torch.set_num_threads(1)  # the reference's small computations; the worker runs beside us
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        self.grading.session.stop()
-        shutil.rmtree(self.grading.session.workdir, ignore_errors=True)
+        self.grading.session.close()
         self.grading.reference.finish()
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -21,7 +21,7 @@ import socket
 import struct
 import sys
 
-from pttutor.grader.sandbox.confine import Sandbox, die_with_parent
+from pttutor.grader.sandbox.confine import Sandbox, die_with_parent, scrub_initial_environment
 
 FD_REQ, FD_REP, FD_OUT, FD_STATUS = 3, 4, 5, 6
 MAX_REQUEST = 1 << 16
@@ -53,7 +53,10 @@ def run_child(config: dict, fds: list[int]) -> None:
     os.dup2(FD_OUT, 1)
     os.dup2(FD_OUT, 2)
     sandbox = Sandbox(config)
-    namespaces = sandbox.unshare()
+    try:
+        sandbox.enter()
+    except OSError as exc:
+        sandbox.failure = f"the sandbox could not be built: {exc}"
     pid = os.fork()
     if pid:
         # Tell the grader the worker's pid (so it can kill it), then, once it ends, how.
@@ -65,8 +68,6 @@ def run_child(config: dict, fds: list[int]) -> None:
         os._exit(0)
     os.close(FD_STATUS)
     die_with_parent()
-    if namespaces:
-        sandbox.mounts()
     from pttutor.grader.sandbox import workerloop
 
     workerloop.run(FD_REQ, FD_REP, config, sandbox)
@@ -100,14 +101,45 @@ def serve(sock: socket.socket) -> None:
         sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
 
-def main() -> None:
-    sock = socket.socket(fileno=int(sys.argv[1]))
-    # Everything a worker needs, imported once here so that each fork starts warm.
+def warm_up() -> None:
+    """Import, once, what every worker needs, so that each fork starts warm."""
+    os.makedirs(os.environ.get("MPLCONFIGDIR", "/tmp"), exist_ok=True)
     import numpy  # noqa: F401
     import torch  # noqa: F401
 
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401  (builds the font list once)
+    import mpl_toolkits.mplot3d  # noqa: F401
+
     from pttutor.grader.sandbox import loading, wire, workerloop  # noqa: F401
 
+
+def serve_forked(sock: socket.socket, env: dict[str, str]) -> None:
+    """Become the fork server in a child forked from the grader: a session of its own, no file
+    open but the socket, only the allow-listed environment; never returns."""
+    try:
+        os.setsid()
+        for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        keep = sock.fileno()
+        os.closerange(3, keep)
+        os.closerange(keep + 1, 65536)
+        os.environ.clear()
+        os.environ.update(env)
+        scrub_initial_environment()
+        serve(sock)
+    finally:
+        os._exit(0)
+
+
+def main() -> None:
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    warm_up()
     serve(sock)
 
 

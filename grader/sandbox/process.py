@@ -23,10 +23,14 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pttutor.grader.sandbox import host as hosts
+from pttutor.grader.sandbox import view
 
 DEFAULT_MEMORY_MB = 3072
 START_TIMEOUT = 120.0  # importing torch (and CUDA) in a fresh process; never charged to the student
@@ -37,6 +41,10 @@ class Limits:
     memory_mb: int | None = DEFAULT_MEMORY_MB
     output_cap: int = 64 * 1024  # bytes of the worker's output kept
     file_size: int = 256 * 1024 * 1024  # the largest file the worker may write
+    folder_mb: int = 512  # its own folder (HOME and the checks' folders)
+    tmp_mb: int = 256  # its /tmp
+    shm_mb: int = 256  # its /dev/shm
+    processes: int = 64  # processes and threads at once
 
 
 @dataclass
@@ -69,28 +77,70 @@ class OutputBuffer:
         return out
 
 
-def worker_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PTTUTOR_"))}
-    env.update({"MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
-    # Course exercises are small: one thread per worker beats several fighting over the cores.
-    env.setdefault("OMP_NUM_THREADS", "1")
+def server_env() -> dict[str, str]:
+    """The fork server's environment: the workers' allow-list, plus what finds the packages."""
+    home = os.path.join(tempfile.gettempdir(), f"pttutor-server-{os.getuid() if hasattr(os, 'getuid') else 0}")
+    env = view.environment(home, tempfile.gettempdir())
+    env.update({k: os.environ[k] for k in ("PYTHONPATH", "LD_LIBRARY_PATH", "SYSTEMROOT") if k in os.environ})
     return env
 
 
-def use_fork_server() -> bool:
-    return hasattr(os, "fork") and hasattr(socket, "send_fds") and not os.environ.get("PTTUTOR_SPAWN_WORKERS")
+def _mount_namespace() -> str:
+    try:
+        return os.readlink("/proc/thread-self/ns/mnt")
+    except OSError:
+        return ""
+
+
+use_fork_server = hosts.use_fork_server
+
+
+class _Forked:
+    """A fork server forked from this process, with the few methods of ``subprocess.Popen`` used here."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and os.waitpid(self.pid, os.WNOHANG)[0] == self.pid:
+            self.returncode = -1
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
 
 
 class ForkServer:
-    """The grader's handle on its fork server."""
+    """The grader's handle on its fork server: a fresh interpreter, or (``fork_self``) a fork of
+    this very process, made before it has read anything secret, which saves importing torch twice."""
 
-    def __init__(self) -> None:
+    def __init__(self, fork_self: bool = False) -> None:
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pttutor.grader.sandbox.forkserver", str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),), env=worker_env(), stdin=subprocess.DEVNULL,
-            start_new_session=True, close_fds=True,
-        )
+        self.namespace = _mount_namespace()  # workers see the mounts of the thread that started the server
+        if fork_self:
+            from pttutor.grader.sandbox import forkserver
+
+            forkserver.warm_up()
+            pid = os.fork()
+            if pid == 0:
+                self.sock.close()
+                forkserver.serve_forked(theirs, server_env())  # never returns
+            self.proc = _Forked(pid)
+        else:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "pttutor.grader.sandbox.forkserver", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), env=server_env(), stdin=subprocess.DEVNULL,
+                start_new_session=True, close_fds=True,
+            )
         theirs.close()
         self.sock.settimeout(START_TIMEOUT)
         self.reader = self.sock.makefile("rb")
@@ -121,12 +171,19 @@ _server: ForkServer | None = None
 _server_lock = threading.Lock()
 
 
-def fork_server() -> ForkServer:
-    """This process's fork server, started on first use and restarted if it died."""
+def fork_server(fork_self: bool = False) -> ForkServer:
+    """This process's fork server, started on first use and restarted if it died.
+
+    ``fork_self`` starts it as a fork of this process: only for a process that has read nothing
+    a worker must not see (no reference solution, check or other student's file yet) and runs
+    no other thread, such as a command that is about to grade.
+    """
     global _server
     with _server_lock:
+        if _server is not None and _server.alive() and _server.namespace != _mount_namespace():
+            _server.close()  # started before this process took a mount namespace of its own
         if _server is None or not _server.alive():
-            _server = ForkServer()
+            _server = ForkServer(fork_self and threading.active_count() == 1 and use_fork_server())
             atexit.register(_server.close)
         return _server
 
@@ -141,6 +198,8 @@ class WorkerProcess:
     """One running worker: its pid, its protocol pipes, its output and its exit status."""
 
     def __init__(self, config: dict, output_cap: int) -> None:
+        self.uid: int | None = config.get("uid")
+        self.cgroups: list[str] = config.get("cgroups") or []
         req_r, self.req_w = os.pipe()
         self.rep_r, rep_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -152,7 +211,7 @@ class WorkerProcess:
             if use_fork_server():
                 self.group = fork_server().fork(config, [req_r, rep_w, out_w, status_w])
             else:
-                env = worker_env() | {"PTTUTOR_WORKER_FDS": f"{req_r},{rep_w}",
+                env = server_env() | {"PTTUTOR_WORKER_FDS": f"{req_r},{rep_w}",
                                       "PTTUTOR_WORKER_CONFIG": json.dumps(config)}
                 self.spawned = subprocess.Popen(
                     [sys.executable, "-m", "pttutor.grader.sandbox.workerloop"], env=env, stdin=subprocess.DEVNULL,
@@ -224,7 +283,8 @@ class WorkerProcess:
         return f"exited with status {code}"
 
     def kill(self) -> None:
-        """Kill the worker (and with it its PID namespace) and its process group."""
+        """Kill the worker with everything it started (its PID namespace, its process group, every
+        process of its user id), then remove its control groups."""
         for name in ("req_w", "rep_r"):
             fd = getattr(self, name)
             if fd is not None:
@@ -240,6 +300,9 @@ class WorkerProcess:
                 except (ProcessLookupError, PermissionError):
                     pass
         self.wait(10)
+        if self.uid is not None:
+            hosts.kill_user(self.uid)
+        hosts.cgroups.remove(self.cgroups)
         if self.status_r is not None:
             os.close(self.status_r)
             self.status_r = None

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import os
 import select
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pttutor.grader.sandbox import wire
+from pttutor.grader.sandbox import host as hosts
+from pttutor.grader.sandbox import view, wire
 from pttutor.grader.sandbox.errors import SubmissionError, SubmissionTimeout, WorkerLost
 from pttutor.grader.sandbox.loading import LEVELS
 from pttutor.grader.sandbox.process import START_TIMEOUT, Limits, WorkerProcess
+from pttutor.grader.sandbox.host import Slot
 from pttutor.grader.sandbox.proxy import Remote
 
 
@@ -30,13 +33,12 @@ class Session:
     source: str  # the code the worker runs
     filename: str  # the student's file, as named in tracebacks
     module_name: str
-    cwd: Path
-    workdir: Path
+    folder: Path | None  # the student's own folder: read-only to the worker, its working folder
     device: str = "cpu"
     limits: Limits = field(default_factory=Limits)
     load_timeout: float = 15.0
-    hide: tuple[Path, ...] = ()
-    sandbox: str = "full"  # the isolation mode asked for: full, container or process
+    hide: tuple[Path, ...] = ()  # folders the worker must not see (the course's private half, results)
+    sandbox: str = "full"  # the isolation mode to build: full, container or process (see host.py)
 
     def __post_init__(self) -> None:
         self.proc: WorkerProcess | None = None
@@ -53,14 +55,65 @@ class Session:
         self.timeout_for: float | None = None
         self.module: Remote | None = None
         self.student_time = 0.0  # seconds spent waiting for the student's code in checks
+        self.host = hosts.host(self.sandbox)
+        self.slot: Slot | None = None
+        self.cwd: Path | None = None
+        self._workers = 0
+
+    def _prepare_slot(self) -> Slot:
+        """The grading's own folder, made at the first worker and kept until :meth:`close`."""
+        if self.slot is None:
+            self.slot = self.host.new_slot(self.limits.folder_mb)
+            self.cwd = self.slot.home
+            if self.folder is not None and self.sandbox == "full":
+                self.cwd = self.folder  # bound read-only into the worker's root
+            elif self.folder is not None and self.sandbox == "container":
+                copy = self.slot.path / "files"
+                if view.copy_folder(self.folder, copy, self.slot.uid):
+                    self.cwd = copy  # the worker's own copy: other users' folders stay unreadable
+            elif self.folder is not None:
+                self.cwd = self.folder
+        return self.slot
+
+    def new_folder(self, prefix: str = "check-") -> Path:
+        """A fresh folder inside the grading's own folder, which the student's code may read and write."""
+        slot = self._prepare_slot()
+        path = Path(tempfile.mkdtemp(prefix=prefix, dir=slot.folder("checks")))
+        if slot.uid is not None:
+            os.chown(path, slot.uid, slot.uid)
+        return path
 
     def _new_worker(self) -> WorkerProcess:
+        slot = self._prepare_slot()
+        self._workers += 1
+        limits = self.limits
+        memory_mb = limits.memory_mb or 0
+        tmp = "/tmp" if self.sandbox == "full" else str(slot.folder("tmp"))
         config = {
-            "device": self.device, "memory_mb": self.limits.memory_mb or 0, "fsize": self.limits.file_size,
-            "cwd": str(self.cwd), "workdir": str(self.workdir), "hide": [str(p) for p in self.hide],
-            "sandbox": self.sandbox,
+            "sandbox": self.sandbox, "device": self.device, "memory_mb": memory_mb, "fsize": limits.file_size,
+            "nproc": limits.processes, "tmp_mb": limits.tmp_mb, "shm_mb": limits.shm_mb,
+            "uid": slot.uid, "slot": str(slot.path), "home": str(slot.home), "cwd": str(self.cwd),
+            "root_mount_point": str(self.host.root_mount_point),
+            "expose": str(self.folder) if self.folder is not None and self.cwd == self.folder else None,
+            "env": view.environment(str(slot.home), tmp),
         }
-        return WorkerProcess(config, self.limits.output_cap)
+        if self.sandbox == "full":
+            runtime = view.runtime_paths(tuple(os.environ.get("PYTHONPATH", "").split(os.pathsep)))
+            config.update(system=view.system_paths(), runtime=runtime,
+                          hide=view.hidden_inside(runtime + ([config["expose"]] if config["expose"] else []),
+                                                  [str(p) for p in self.hide]),
+                          gpu_devices=view.gpu_devices() if self.device != "cpu" else [])
+        if self.sandbox != "process":
+            name = f"{hosts.CGROUP_PREFIX}{os.getpid()}-{id(self)}-{self._workers}"
+            config["cgroups"] = hosts.cgroups.create(name, memory_mb if self.device == "cpu" else 0, limits.processes)
+        return WorkerProcess(config, limits.output_cap)
+
+    def close(self) -> None:
+        """Stop the worker and remove everything of this grading: processes, files, control groups."""
+        self.stop()
+        if self.slot is not None:
+            self.host.release(self.slot)
+            self.slot = None
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> None:

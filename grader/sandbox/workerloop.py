@@ -20,7 +20,7 @@ import traceback
 import types
 
 from pttutor.grader.sandbox import loading, wire
-
+from pttutor.grader.sandbox.confine import Sandbox
 
 
 class Worker:
@@ -155,65 +155,51 @@ class Worker:
         torch.manual_seed(seed)
 
 
-def apply_limits(memory_mb: int, fsize: int) -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if fsize:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-    if memory_mb:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-
-
-def prepare_environment(config: dict) -> None:
-    """The process environment the student's code sees: its own folder for HOME and TMPDIR."""
-    for name in list(os.environ):
-        if name.startswith(("PYTEST_", "PTTUTOR_")):
-            del os.environ[name]
-    workdir = config["workdir"]
-    os.environ.update({"HOME": workdir, "TMPDIR": workdir, "MPLCONFIGDIR": os.path.join(workdir, ".matplotlib"),
-                       "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"})
-    import tempfile
-
-    tempfile.tempdir = None
-    os.chdir(config["cwd"])
-
-
-def run(req_fd: int, rep_fd: int, config: dict, sandbox=None) -> None:
-    """Serve requests on the two pipes until the grader closes them (never returns)."""
+def run(req_fd: int, rep_fd: int, config: dict, sandbox: Sandbox | None = None) -> None:
+    """Confine this process, then serve requests on the two pipes until the grader closes them
+    (never returns). ``sandbox`` has already entered its namespaces (in the fork server's child)."""
     import numpy  # noqa: F401  (already loaded in a forked worker)
     import torch
 
-    problem = None
+    sandbox = sandbox or Sandbox(config)
+    problem = sandbox.failure
     try:
-        prepare_environment(config)
+        if problem is None:
+            sandbox.build_root()
     except OSError as exc:
-        problem = f"the worker could not enter {config.get('cwd')}: {exc}"
+        problem = f"the sandbox could not be built: {exc}"
+    try:
+        os.chdir(config["cwd"])
+    except OSError as exc:
+        problem = problem or f"the worker could not enter {config.get('cwd')}: {exc}"
     device = config.get("device", "cpu")
     memory_mb = int(config.get("memory_mb") or 0)
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda"):
         if not torch.cuda.is_available():
-            problem = "CUDA was requested but this machine has no usable CUDA device"
+            problem = problem or "CUDA was requested but this machine has no usable CUDA device"
         else:
             torch.set_default_device(device)
-            memory_mb = 0  # RLIMIT_DATA would also count the CUDA driver's mappings
-    if os.name == "posix":
-        apply_limits(memory_mb, int(config.get("fsize") or 0))
-    if sandbox is not None:
+            memory_mb = 0  # address-space and data limits would count the CUDA driver's mappings
+    try:
+        if os.name == "posix":
+            sandbox.limit(memory_mb)
         sandbox.drop_privileges()
-        protections, missing = list(sandbox.active), list(sandbox.missing)
-    else:
-        protections, missing = ["own process"], ["sandbox (no fork server on this system)"]
-    protections.append(f"memory limit {memory_mb} MiB" if memory_mb else "no memory limit")
+        sandbox.environment()
+    except OSError as exc:
+        problem = problem or f"the sandbox could not be built: {exc}"
+    import tempfile
+
+    tempfile.tempdir = None
+    protections = [*sandbox.active, f"memory limit {memory_mb} MiB" if memory_mb else "no memory limit"]
     sys.argv = ["submission"]
     builtins.display = lambda *objs, **_: print(*objs)  # notebooks call display()
     worker = Worker(req_fd, rep_fd, device)
-    worker.send({"ready": {"device": device, "torch": torch.__version__, "pid": os.getpid(),
-                           "protections": protections, "missing": missing, "problem": problem}})
-    worker.serve()
+    worker.send({"ready": {"device": device, "torch": torch.__version__, "pid": os.getpid(), "mode": sandbox.mode,
+                           "protections": protections, "missing": list(sandbox.missing), "problem": problem}})
+    if problem is None:  # never run student code in a sandbox that is not what was asked for
+        worker.serve()
     os._exit(0)
 
 
@@ -222,7 +208,10 @@ def main() -> None:
     import json
 
     req_fd, rep_fd = (int(fd) for fd in os.environ.pop("PTTUTOR_WORKER_FDS").split(","))
-    run(req_fd, rep_fd, json.loads(os.environ.pop("PTTUTOR_WORKER_CONFIG")))
+    config = json.loads(os.environ.pop("PTTUTOR_WORKER_CONFIG"))
+    sandbox = Sandbox(config)
+    sandbox.missing.append("no fork server on this system: the worker is a plain process")
+    run(req_fd, rep_fd, config, sandbox)
 
 
 if __name__ == "__main__":
