@@ -9,6 +9,8 @@ import json
 import random
 import re
 import stat
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -356,7 +358,8 @@ def test_token_count_follows_the_lexer():
     code = "def f(a):\n    return a * 2.5\n"
     filtered = similarity.kgram_hashes(code)[0]
     assert filtered == "defF(V):returnV*2.5"
-    assert similarity.token_map(code, filtered, np.array([]))[0].tolist() == [1, 0, 0, 1, 1, 1, 1, 1, 1] + [0] * 5 + [1, 1, 1, 0, 0]
+    starts = similarity.token_map(code, filtered, np.array([]))[0].tolist()
+    assert starts == [1, 0, 0, 1, 1, 1, 1, 1, 1] + [0] * 5 + [1, 1, 1, 0, 0]  # def F ( V ) : return V * 2.5
 
 
 def _variant(rng: random.Random, source: str) -> str:
@@ -399,3 +402,52 @@ def test_repeated_code_counts_in_full():
     once = similarity.document("b", "f.py", block, stub)
     (pair,) = similarity.pairs(EX3, [twice, once])
     assert pair.share_a == 1.0 and pair.share_b == 1.0 and pair.similarity == 1.0
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _flag_encrypted(data: bytes) -> bytes:
+    data = bytearray(data)
+    for signature, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        i = data.find(signature)
+        data[i + at] |= 1
+    return bytes(data)
+
+
+def _unknown_method(data: bytes) -> bytes:
+    data = bytearray(data)
+    for signature, at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        i = data.find(signature)
+        data[i + at:i + at + 2] = (99).to_bytes(2, "little")
+    return bytes(data)
+
+
+def test_damaged_archives_are_reported_and_the_run_goes_on(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    good = _zip({F3: ALICE})
+    (subs).mkdir()
+    (subs / "crc.zip").write_bytes(good.replace(b"the model has no bias", b"the model has no BIAS"))
+    (subs / "locked.zip").write_bytes(_flag_encrypted(good))
+    (subs / "method.zip").write_bytes(_unknown_method(good))
+    write(subs / "alice", F3, ALICE)
+    write(subs / "bob", F3, renamed(ALICE))
+    result = cli("similarity", subs, "--out", out, "--exercises", EX3)
+    assert result.exit_code == 0, result.output
+    for name in ("crc", "locked", "method"):
+        assert f"could not read {name}: {name}.zip" in result.output
+    assert sim(read_csv(out), "alice", "bob") >= 0.9
+
+
+def test_help_imports_nothing_heavy():
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "from pttutor.grader.cli import main; main()",
+                           "similarity", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "--threshold" in done.stdout, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+    assert "click" in imported
+    assert not imported & {"torch", "numpy", "nbformat", "pytest", "copydetect", "pygments"}

@@ -127,6 +127,10 @@ def read_class(submissions: Path, exercises: list[Exercise]) -> tuple[dict[str, 
                 except ArchiveError as exc:
                     problems.append(Problem(student.id, None, str(exc)))
                     continue
+                except Exception as exc:  # a damaged archive (bad CRC, encrypted, ...) stops only its student
+                    problems.append(Problem(student.id, None, f"{student.entry.name} could not be unpacked: "
+                                                              f"{type(exc).__name__}: {exc}"))
+                    continue
             for ex in exercises:
                 path = ex.file_in(folder)
                 if path is None:
@@ -270,7 +274,7 @@ def matched_tokens(docs: list[Document]) -> np.ndarray:
 def pairs(exercise: str, docs: list[Document]) -> list[Pair]:
     """Every pair of files that shares any code, most similar first."""
     m = matched_tokens(docs)
-    tokens = np.array([d.tokens for d in docs])
+    tokens = np.maximum([d.tokens for d in docs], 1.0)  # a file without k-grams matches nothing (0 / 1)
     found = []
     for a, b in zip(*np.nonzero(np.triu(m + m.T, 1))):
         ma, mb = m[a, b], m[b, a]

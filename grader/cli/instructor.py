@@ -122,8 +122,8 @@ def similarity(submissions: Path, out: Path, exercise_ids: tuple[str, ...], thre
 
     for c in comparisons:
         flagged = [p for p in c.pairs if p.similarity >= threshold]
-        click.echo(f"{c.exercise.id}: {len(c.documents)} files, {c.compared} pairs compared, "
-                   f"{len(flagged)} at or above {threshold:.2f}")
+        click.echo(f"{c.exercise.id}: files {len(c.documents)}, pairs {c.compared}, "
+                   f"at or above {threshold:.2f}: {len(flagged)}")
         for p in flagged[:shown]:
             click.echo(f"  {p.similarity:.2f}  {name(p.a)}  {name(p.b)}  ({p.matched} tokens shared)")
         if len(flagged) > shown:
