@@ -26,6 +26,7 @@ import ast
 import csv
 import io
 import keyword
+import os
 import random
 import re
 import subprocess
@@ -81,7 +82,7 @@ def rewrite(rng: random.Random, text: str, rate: float) -> str:
 def disguise(rng: random.Random, source: str) -> str:
     """Rename about half the names, reorder the functions, add comments."""
     names = {n for n in re.findall(r"\b[A-Za-z_]\w*\b", source) if n not in KEEP}
-    mapping = {n: f"{n[:3]}_{rng.randint(0, 9999)}" for n in names if rng.random() < 0.5}
+    mapping = {n: f"{n[:3]}_{rng.randint(0, 9999)}" for n in sorted(names) if rng.random() < 0.5}
     source = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: mapping.get(m.group(), m.group()), source)
     head, *functions = source.split("\n\n\ndef ")
     rng.shuffle(functions)
@@ -125,7 +126,8 @@ def main() -> None:
         subs, out = Path(tmp) / "submissions", Path(tmp) / "out"
         files = make_class(ex, subs, n, args.seed)
         lines = sum(s.count("\n") for s in files.values()) / n
-        print(f"{n} students of {ex.id} (about {lines:.0f} lines each), {all_pairs} pairs with the reference")
+        print(f"{n} students of {ex.id} (about {lines:.0f} lines each), {all_pairs} pairs with the reference; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
         began = time.perf_counter()
         done = subprocess.run(GRADE + ["similarity", str(subs), "--out", str(out), "--exercises", ex.id],
@@ -174,6 +176,7 @@ def main() -> None:
         print(f"copydetect, every pair: fingerprints {fingerprinting:.2f} s, compare_files {per_pair * 1e3:.2f} ms "
               f"a pair x {all_pairs} pairs = {per_pair * all_pairs:.1f} s (extrapolated from {len(sample)} pairs); "
               f"{per_pair * all_pairs / ours:.1f} x the inverted index's {ours:.2f} s")
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

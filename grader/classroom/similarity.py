@@ -156,10 +156,7 @@ def token_map(code: str, filtered: str, offsets: np.ndarray) -> tuple[np.ndarray
     same text. Where it did not (another copydetect), every character counts as a token and
     positions come from copydetect's own offsets.
     """
-    weights = np.zeros(len(filtered))
-    begin = np.zeros(len(filtered), dtype=np.int64)
-    end = np.zeros(len(filtered), dtype=np.int64)
-    parts, at, raw = [], 0, 0
+    parts, sizes = [], []  # per token: what copydetect writes for it, and its length in ``code``
     for kind, text in lexers.get_lexer_by_name("python").get_tokens(code):
         if kind in _NAMES:
             out = "V"
@@ -175,15 +172,14 @@ def token_map(code: str, filtered: str, offsets: np.ndarray) -> tuple[np.ndarray
             out = '"' if text in ("'", '"') else "S"
         else:
             out = text
-        if out and at + len(out) <= len(filtered):
-            weights[at] = 1.0
-            begin[at:at + len(out)] = raw
-            end[at:at + len(out)] = raw + len(text)
         parts.append(out)
-        at += len(out)
-        raw += len(text)
-    if "".join(parts) == filtered and raw == len(code):
-        return weights, begin, end
+        sizes.append(len(text))
+    if "".join(parts) == filtered and sum(sizes) == len(code):
+        widths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        ends = np.cumsum(sizes, dtype=np.int64)
+        weights = np.zeros(len(filtered))
+        weights[(np.cumsum(widths) - widths)[widths > 0]] = 1.0
+        return weights, np.repeat(ends - sizes, widths), np.repeat(ends, widths)
     begin = np.arange(len(filtered))
     if len(offsets):
         begin = begin + offsets[:, 1][np.clip(np.searchsorted(offsets[:, 0], begin), 0, len(offsets) - 1)]
