@@ -5,7 +5,7 @@ code cells joined, IPython-only lines dropped) and normalized by copydetect's to
 every name becomes ``V``, function names ``F``, class names ``O``, strings ``S``; comments
 and whitespace vanish. So renamed variables, changed comments and reformatting change
 nothing, and because matches are counted as sets of k-grams (runs of ``K`` normalized
-characters), neither does the order of functions.
+characters), reordering functions loses only the k-grams that crossed their edges.
 
 - The stub's k-grams are boilerplate and never count, in the .py form and the notebook form.
 - The reference solution takes part as the pseudo-student ``(reference)``, so a leaked
