@@ -68,7 +68,7 @@ body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
 .caution { background: #fff6d5; border: 1px solid #e0c060; padding: .6em 1em; }
 .secret { background: #fde8e8; border: 1px solid #d08080; padding: .6em 1em; }
 table { border-collapse: collapse; } td, th { padding: .2em .8em; text-align: left; border-bottom: 1px solid #ddd; }
-.side { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
+.side { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1em; }
 pre { background: #f7f7f7; padding: .6em; overflow-x: auto; font-size: 12px; }
 mark { background: #ffd27f; }
 """
