@@ -1,4 +1,4 @@
-"""Instructor commands: batch, demo, release."""
+"""Instructor commands: batch, demo, release, similarity."""
 
 from __future__ import annotations
 
@@ -86,3 +86,50 @@ def release(out: Path) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Student kit for {len(ids)} exercises written to {out}; students install it with "
                f"python -m pip install {out}")
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for similarity.csv and similarity/<exercise>.html (readable by you only).")
+@click.option("--exercises", "exercise_ids", multiple=True, metavar="ID",
+              help="Compare only these exercises (repeat, or separate with commas); default: all.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Flag pairs whose similarity (0..1) is at least this.")
+def similarity(submissions: Path, out: Path, exercise_ids: tuple[str, ...], threshold: float) -> None:
+    """Compare every pair of students' files per exercise, the reference solution included.
+
+    Writes OUT/similarity.csv (every pair that shares code, most similar first) and
+    OUT/similarity/<exercise>.html (flagged pairs side by side, shared code highlighted).
+    Similarity is a reason to look, not a verdict; no score is read or changed.
+    """
+    from pttutor.grader.classroom import similarity as measure
+    from pttutor.grader.classroom import similarity_report as report
+    from pttutor.grader.classroom.batch import BatchError
+
+    chosen = exercises(exercise_ids)
+    if out.resolve().is_relative_to(submissions.resolve()):
+        raise click.UsageError("--out must not be inside the submissions folder")
+    try:
+        comparisons, problems = measure.run(submissions, chosen)
+    except BatchError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(report.CAUTION)
+    shown = 50
+
+    def name(text: str) -> str:  # student ids are folder names: keep terminal escapes out
+        return "".join(c if c.isprintable() else "?" for c in text)
+
+    for c in comparisons:
+        flagged = [p for p in c.pairs if p.similarity >= threshold]
+        click.echo(f"{c.exercise.id}: files {len(c.documents)}, pairs {c.compared}, "
+                   f"at or above {threshold:.2f}: {len(flagged)}")
+        for p in flagged[:shown]:
+            click.echo(f"  {p.similarity:.2f}  {name(p.a)}  {name(p.b)}  ({p.matched} tokens shared)")
+        if len(flagged) > shown:
+            click.echo(f"  ... and {len(flagged) - shown} more in {report.CSV_NAME}")
+    for p in problems:
+        click.echo(f"could not read {name(p.student)}" + (f" ({p.exercise})" if p.exercise else "")
+                   + f": {name(p.message)}", err=True)
+    for path in report.write(out, comparisons, problems, threshold):
+        click.echo(f"wrote {path}")
