@@ -18,60 +18,17 @@ The rules come from the platforms' documentation:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
 
 import pytest
 
-from platform_rows import EX2, EX3, EX4, check, graded, missing, partial, perfect
+from platforms_support import (EX2, EX3, EX4, assert_gradescope_format, assert_prairielearn_format, check, graded,
+                               missing, parse, partial, perfect)
 from pttutor.grader.classroom import exports
 from pttutor.grader.platforms import canvas, feedback, gradescope, moodle, prairielearn
 from pttutor.grader.platforms.spreadsheet import cell
 
-GS_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
-GS_OUTPUT_FORMATS = {"text", "html", "simple_format", "md", "ansi"}
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def parse(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
-
-
-def assert_gradescope_format(data: dict) -> None:
-    assert isinstance(data["score"], (int, float))
-    assert isinstance(data["execution_time"], int) and data["execution_time"] >= 0
-    assert isinstance(data["output"], str)
-    assert data["output_format"] in GS_OUTPUT_FORMATS
-    assert data["stdout_visibility"] == "hidden"
-    numbers = [t["number"] for t in data["tests"]]
-    assert len(set(numbers)) == len(numbers)
-    for test in data["tests"]:
-        assert {"name", "number", "score", "max_score", "status", "output", "output_format", "visibility", "tags"} \
-            <= test.keys()
-        assert isinstance(test["name"], str) and test["name"]
-        assert re.fullmatch(r"\d+\.\d+", test["number"])
-        assert 0 <= test["score"] <= test["max_score"]
-        assert test["status"] in ("passed", "failed")
-        assert test["output_format"] == "md"
-        assert test["visibility"] in GS_VISIBILITY
-        assert test["tags"] and all(isinstance(t, str) for t in test["tags"])
-    assert data["score"] == sum(t["score"] for t in data["tests"])
-
-
-def assert_prairielearn_format(data: dict) -> None:
-    assert isinstance(data["gradable"], bool)
-    assert isinstance(data["score"], float) and 0.0 <= data["score"] <= 1.0
-    assert isinstance(data["message"], str) and isinstance(data["output"], str)
-    if not data["gradable"]:
-        errors = data["format_errors"]
-        assert isinstance(errors, str) or (errors and all(isinstance(e, str) for e in errors))
-    for test in data["tests"]:
-        assert {"name", "points", "max_points", "message", "output"} <= test.keys()
-        assert 0 <= test["points"] <= test["max_points"]
-        assert all(isinstance(test[k], str) for k in ("name", "message", "output"))
-    assert len(json.dumps(data).encode()) < 1_000_000
 
 
 # ----------------------------------------------------------------------------- Gradescope

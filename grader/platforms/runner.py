@@ -2,9 +2,10 @@
 
 The bundles' scripts call ``pttutor-grade autograder grade PLATFORM SUBMISSION RESULTS``. The
 submission folder may hold a ``.py`` or ``.ipynb`` per exercise, anywhere in its tree (a
-repository checkout, a folder inside an upload), or one or more ``.zip`` archives of them,
-unpacked with the batch's safe unpacking. The files named like the stubs are copied into a
-private folder (the shallowest one wins, a script before a notebook) and graded as one
+repository checkout, a folder inside an upload), or ``.zip`` archives of them, unpacked with
+the batch's safe unpacking. The files named like the stubs are copied into a private folder
+(a file outside an archive before one inside, then the shallowest, then a script before a
+notebook) and graded as one
 student by the batch machinery, with hidden checks, in the sandbox mode asked for; every file
 that was skipped, and why, is said in the results. A results file is written whatever
 happens: if grading itself fails, every exercise says so.
@@ -67,24 +68,20 @@ def collect(submission: Path, dest: Path, exercises: Sequence[Exercise], scratch
     """Copy the student's file for each exercise from ``submission`` into ``dest`` (unpacking archives
     in ``scratch``); notes for the student."""
     notes: list[str] = []
-    wanted = {name for ex in exercises for name in (ex.file, ex.notebook)}
     trees = [(submission, "")]
-    files = _walk(submission)
-    if not any(p.name in wanted for p in files):
-        for i, archive in enumerate([p for p in files if p.suffix.lower() == ".zip"][:MAX_ZIPS]):
-            try:
-                folder = extract(archive, scratch / str(i))
-            except ArchiveError as exc:
-                notes.append(f"{archive.name} was not unpacked: {exc}")
-                continue
-            trees.append((folder, f"{archive.name}: "))
+    for i, archive in enumerate([p for p in _walk(submission) if p.suffix.lower() == ".zip"][:MAX_ZIPS]):
+        try:
+            trees.append((extract(archive, scratch / str(i)), f"{archive.name}: "))
+        except ArchiveError as exc:
+            notes.append(f"{archive.name} was not unpacked: {exc}")
+    # (file, its tree's root, how to name it); files outside archives first, then the shallowest.
     candidates = [(path, root, label) for root, label in trees for path in _walk(root)]
     used = set()
     for ex in exercises:
-        named = [(p, r, lbl) for p, r, lbl in candidates if p.name in (ex.file, ex.notebook)]
+        named = [c for c in candidates if c[0].name in (ex.file, ex.notebook)]
         if not named:
             continue
-        best = min(named, key=lambda c: (len(c[0].relative_to(c[1]).parts), c[0].name != ex.file))
+        best = min(named, key=lambda c: (bool(c[2]), len(c[0].relative_to(c[1]).parts), c[0].name != ex.file))
         shutil.copyfile(best[0], dest / best[0].name)
         used.add(best[0])
         where = best[2] + best[0].relative_to(best[1]).as_posix()
