@@ -34,6 +34,9 @@ STUDENT = "submission"
 MAX_DEPTH = 6
 MAX_FILES = 2000
 MAX_ZIPS = 5
+STOPPED = ("Grading stopped before it finished, which says nothing about your code: the grading process was "
+           "killed, most often because the autograder ran out of memory. Your instructor can raise the "
+           "assignment's memory limit and grade it again.")
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ def grade(request: Request) -> dict:
             rows = batch.read_results(job.results_path)
     except Exception as exc:  # noqa: BLE001  (the platform must get a results file, whatever failed)
         rows = [batch._row(STUDENT, ex, "error", f"grading failed: {exc}") for ex in exercises]
+    if any(str(row.get("message", "")).startswith("grading failed") for row in rows):
+        notes.append(STOPPED)
     data = render(request, rows, notes, time.monotonic() - started)
     write_atomic(request.results, json.dumps(data, indent=2) + "\n", mode=0o600)
     return data
