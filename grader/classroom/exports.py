@@ -101,6 +101,9 @@ def write_exports(out: Path, rows: list[dict], settings: Settings = Settings()) 
     """Write ``gradebook.csv`` and every export ``settings`` asks for into ``out``."""
     roster = settings.check()
     students, exercises = plan(rows)
+    odd = [s for s in students if not s or s.startswith(".") or any(c in s for c in "/\\\0")]
+    if odd:  # ids name files below out/; batch never makes such ids, an edited results.jsonl could
+        raise ExportError(f"student ids that cannot name a file: {', '.join(map(repr, odd))}")
     by_student: dict[str, list[dict]] = {s: [] for s in students}
     for row in rows:
         by_student[row["student"]].append(row)
