@@ -104,14 +104,19 @@ def thief_source(root: str) -> str:
 def run_in_layout(tmp_path: Path, root: str, stage: Path, command: list[str], sandbox: str) -> tuple[dict, list[str], str]:
     """Run ``command`` (as root without CAP_SYS_ADMIN) with ``root`` a tmpfs holding a copy of ``stage``.
 
-    Returns the results.json it wrote, the names in the results folder, and what it printed.
+    Returns the results.json it wrote, the names in the results folder, and what it printed;
+    ``readable`` is set to the top-level folders that an unprivileged user could list afterwards.
     """
     Path(root).mkdir(exist_ok=True)  # the mount point; the namespace puts a tmpfs over it
     out = tmp_path / "out"
     out.mkdir()
     script = ('set -eu\nmount -t tmpfs -o size=256m,mode=755 tmpfs "$ROOT"\ncp -a "$STAGE"/. "$ROOT"/\n'
               '"$@" > "$OUT/stdout" 2>&1 || echo "exit status $?" >> "$OUT/stdout"\n'
-              'ls -A "$ROOT/results" > "$OUT/listing"\ncp "$ROOT/results/results.json" "$OUT/results.json"\n')
+              'ls -A "$ROOT/results" > "$OUT/listing"\ncp "$ROOT/results/results.json" "$OUT/results.json"\n'
+              # What an unprivileged user (the uid graded code runs as) can do in the layout afterwards.
+              'for path in "$ROOT"/*/; do\n'
+              '  if setpriv --reuid 65534 --regid 65534 --clear-groups ls "$path" >/dev/null 2>&1; then\n'
+              '    echo "$(basename "$path")" >> "$OUT/readable"; fi\ndone\ntouch "$OUT/readable"\n')
     env = os.environ | {"ROOT": root, "STAGE": str(stage), "OUT": str(out), "PTTUTOR_SANDBOX": sandbox,
                         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env.pop("PTTUTOR_COURSE", None)
@@ -119,6 +124,7 @@ def run_in_layout(tmp_path: Path, root: str, stage: Path, command: list[str], sa
                            *NO_SYS_ADMIN, *command], env=env, capture_output=True, text=True, timeout=900)
     printed = (out / "stdout").read_text() if (out / "stdout").exists() else ""
     assert done.returncode == 0, done.stderr + printed
+    run_in_layout.readable = (out / "readable").read_text().split()
     return json.loads((out / "results.json").read_text()), (out / "listing").read_text().split(), printed
 
 
@@ -174,6 +180,9 @@ def test_gradescope_correct_partial_and_missing(tmp_path):
     assert "graded work.zip: ex03\\_gradient\\_descent.py" in data["output"]
     assert "notes/scratch.py" in data["output"] and f"({sandbox})" in data["output"]
     assert data["stdout_visibility"] == "hidden" and data["execution_time"] >= 1
+    # run_autograder's own part of the protection: whatever the sandbox does, an unprivileged uid
+    # can list neither the autograder's files nor the results.
+    assert run_in_layout.readable == ["submission"]
 
 
 def test_gradescope_thief_succeeds_without_isolation(tmp_path):
@@ -218,6 +227,7 @@ def test_prairielearn_correct_and_missing(tmp_path):
     assert_prairielearn_format(data)
     assert listing == ["results.json"], printed
     assert data["gradable"] is True and data["score"] == pytest.approx(0.5)
+    assert run_in_layout.readable == ["student"]  # not serverFilesCourse, data nor results
     names = [t["name"] for t in data["tests"]]
     assert f"{EX4}: not submitted" in names and sum(n.startswith(EX2) for n in names) > 1
     assert all(t["points"] == t["max_points"] for t in data["tests"] if t["name"].startswith(EX2))
