@@ -251,3 +251,11 @@ def test_student_ids_never_name_files_outside_the_exports(tmp_path, student):
     with pytest.raises(exports.ExportError, match="cannot name a file"):
         exports.write_exports(tmp_path / "out", [perfect(student, EX2)], exports.Settings(("feedback",)))
     assert not (tmp_path / "escape.md").exists() and not (tmp_path / "out").exists()
+
+
+def test_canvas_matches_an_email_column(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("Student,ID,SIS User ID,SIS Login ID,Section,Email\n"
+                    "\"Noether, Emmy\",9,,en42,A,Emmy.Noether@Uni.edu\n", encoding="utf-8")
+    result = canvas.match(canvas.read_roster(path), ["emmy.noether@uni.edu"])
+    assert result.matched == {"emmy.noether@uni.edu": (0, "email")}

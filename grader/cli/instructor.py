@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from pttutor.grader.classroom.exports import FORMATS
+from pttutor.grader.classroom.exports import FORMATS, ExportError, Settings, Written
 from pttutor.grader.cli.app import DEVICE_CHOICE, exercises, main, sandbox_option, workers_default
-
 
 
 def export_options(command):
@@ -30,10 +29,9 @@ def export_options(command):
     return command
 
 
-def export_settings(formats: tuple[str, ...], roster: Path | None, missing: str, show_hidden_feedback: bool):
+def export_settings(formats: tuple[str, ...], roster: Path | None, missing: str,
+                    show_hidden_feedback: bool) -> Settings:
     """The export settings, refused before any grading when they cannot work (e.g. canvas without a roster)."""
-    from pttutor.grader.classroom.exports import ExportError, Settings
-
     settings = Settings(tuple(dict.fromkeys(formats)), roster, missing, show_hidden_feedback)
     try:
         settings.check()
@@ -42,7 +40,7 @@ def export_settings(formats: tuple[str, ...], roster: Path | None, missing: str,
     return settings
 
 
-def show_written(out: Path, written) -> None:
+def show_written(out: Path, written: Written) -> None:
     """Name the files written: each top-level one, and per-student folders once."""
     folders: dict[str, int] = {}
     for path in written.paths:

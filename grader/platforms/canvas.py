@@ -48,9 +48,7 @@ class Person:
 
     def keys(self, kind: str) -> set[str]:
         if kind == "email":
-            mails = {self.get(c).casefold() for c in EMAIL_COLUMNS if "@" in self.get(c)}
-            login = self.get("SIS Login ID").casefold()
-            return mails | ({login} if login else set())
+            return {self.get(c).casefold() for c in EMAIL_COLUMNS if "@" in self.get(c)}
         if kind == "name":
             name = self.get("Student")
             last, comma, first = name.partition(",")
@@ -62,8 +60,6 @@ class Person:
 
 @dataclass
 class Roster:
-    path: Path
-    header: list[str]
     students: list[Person]
     assignments: list[tuple[str, str]]  # (column header, name without the id)
 
@@ -91,7 +87,7 @@ def read_roster(path: Path) -> Roster:
             continue
         students.append(person)
     assignments = [(h, m["name"]) for h in header if h not in IDENTITY and (m := ASSIGNMENT.match(h))]
-    return Roster(path, header, students, assignments)
+    return Roster(students, assignments)
 
 
 @dataclass
