@@ -98,7 +98,7 @@ def test_exports(mixed_class):
     data = json.loads((out / "gradescope" / "bob" / "results.json").read_text())
     assert data["score"] == 10
     visibilities = {t["visibility"] for t in data["tests"]}
-    assert visibilities == {"visible", "after_published"}
+    assert visibilities == {"visible", "after_due_date"}
     assert sum(t["max_score"] for t in data["tests"]) == 20
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from pttutor.grader import course
 from pttutor.grader.atomicfile import write_atomic
 from pttutor.grader.classroom.archive import ArchiveError, copy_folder, extract
-from pttutor.grader.classroom.exports import write_exports
+from pttutor.grader.classroom.exports import Settings, Written, write_exports
 from pttutor.grader.course import Exercise
 
 RESULTS = "results.jsonl"
@@ -162,7 +162,8 @@ def grade_student(student: Student, exercise_ids: tuple[str, ...], options: Opti
             rows.append({"student": student.id, "exercise": ex.id, "status": "graded",
                          "score": data["score"], "max_score": data["max_score"], "message": "",
                          "file": path.name, "checks": data["checks"], "notes": data["notes"],
-                         "time_used": data["time_used"], "protections": data["protections"]})
+                         "time_used": data["time_used"], "protections": data["protections"],
+                         "sandbox": data.get("sandbox", "")})
     return rows
 
 
@@ -197,7 +198,7 @@ def run(batch: Batch, todo: list[Student], workers: int,
         on_rows: Callable[[list[dict]], None] = lambda rows: None) -> None:
     """Grade ``todo`` with ``workers`` grader processes, appending rows as they come."""
     finished = {(row["student"], row["exercise"]) for row in read_results(batch.results_path)}
-    options = dataclasses.replace(batch.options, hide=(str(batch.submissions), str(batch.out)))
+    options = dataclasses.replace(batch.options, hide=(*batch.options.hide, str(batch.submissions), str(batch.out)))
     pending = iter(todo)
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                              initializer=_init_grader) as pool:
@@ -228,8 +229,6 @@ def run(batch: Batch, todo: list[Student], workers: int,
                 submit_next()
 
 
-def finish(batch: Batch, formats: tuple[str, ...]) -> list[Path]:
+def finish(batch: Batch, settings: Settings) -> Written:
     """Write the gradebook and the requested exports from ``results.jsonl``."""
-    rows = read_results(batch.results_path)
-    ids = [s.id for s in batch.students]
-    return write_exports(batch.out, rows, ids, list(batch.options.exercises), formats)
+    return write_exports(batch.out, read_results(batch.results_path), settings)

@@ -1,4 +1,4 @@
-"""Instructor commands: batch, demo, release, similarity."""
+"""Instructor commands: batch, demo, release, export, autograder, similarity."""
 
 from __future__ import annotations
 
@@ -7,7 +7,52 @@ from pathlib import Path
 
 import click
 
+from pttutor.grader.classroom.exports import FORMATS, ExportError, Settings, Written
 from pttutor.grader.cli.app import DEVICE_CHOICE, exercises, main, sandbox_option, workers_default
+
+
+def export_options(command):
+    """The options of the exports, shared by batch and export."""
+    for option in reversed([
+        click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+                     help="Also write: lms (lms.csv), canvas (canvas.csv for Canvas's importer; needs --roster), "
+                          "moodle (moodle.csv for Moodle's grade import), gradescope (results.json per student), "
+                          "feedback (feedback/<student>.md and .html). Repeatable."),
+        click.option("--roster", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                     help="The gradebook CSV exported from Canvas (for --format canvas)."),
+        click.option("--missing", type=click.Choice(["zero", "blank"]), default="zero", show_default=True,
+                     help="Missing work in canvas.csv and moodle.csv: 0, or an empty cell."),
+        click.option("--show-hidden-feedback", is_flag=True,
+                     help="Show hidden checks' messages in feedback files and moodle.csv (default: name and verdict)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def export_settings(formats: tuple[str, ...], roster: Path | None, missing: str,
+                    show_hidden_feedback: bool) -> Settings:
+    """The export settings, refused before any grading when they cannot work (e.g. canvas without a roster)."""
+    settings = Settings(tuple(dict.fromkeys(formats)), roster, missing, show_hidden_feedback)
+    try:
+        settings.check()
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+    return settings
+
+
+def show_written(out: Path, written: Written) -> None:
+    """Name the files written: each top-level one, and per-student folders once."""
+    folders: dict[str, int] = {}
+    for path in written.paths:
+        relative = path.relative_to(out)
+        if len(relative.parts) > 1:
+            folders[relative.parts[0]] = folders.get(relative.parts[0], 0) + 1
+        else:
+            click.echo(f"wrote {path}")
+    for folder, count in folders.items():
+        click.echo(f"wrote {count} file(s) in {out / folder}")
+    for problem in written.problems:
+        click.echo(f"canvas: {problem}")
 
 
 @main.command()
@@ -22,15 +67,16 @@ from pttutor.grader.cli.app import DEVICE_CHOICE, exercises, main, sandbox_optio
 @click.option("--timeout", type=float, default=None,
               help="Seconds each exercise's code may use (default: the exercise's budget).")
 @click.option("--resume", is_flag=True, help="Continue a batch that was interrupted, grading only what is missing.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["gradescope", "lms"]),
-              help="Also write Gradescope results.json files (gradescope) or a Canvas/Moodle CSV (lms).")
+@export_options
 @sandbox_option
 def batch(submissions: Path, out: Path, workers: int, device: str, exercise_ids: tuple[str, ...],
-          timeout: float | None, resume: bool, formats: tuple[str, ...], sandbox: str) -> None:
+          timeout: float | None, resume: bool, formats: tuple[str, ...], roster: Path | None, missing: str,
+          show_hidden_feedback: bool, sandbox: str) -> None:
     """Grade every student in SUBMISSIONS (a folder or .zip per student) into a gradebook."""
     from pttutor.grader.classroom import batch as batching
     from pttutor.grader.classroom.progress import progress
 
+    settings = export_settings(formats, roster, missing, show_hidden_feedback)
     ids = [ex.id for ex in exercises(exercise_ids)]
     options = batching.Options(tuple(ids), device, timeout, sandbox=sandbox)
     try:
@@ -42,11 +88,7 @@ def batch(submissions: Path, out: Path, workers: int, device: str, exercise_ids:
                + (f" ({len(job.students) - len(todo)} students already done)" if resume else ""))
     with progress(total, sys.stdout.isatty()) as on_rows:
         batching.run(job, todo, workers, on_rows=on_rows)
-    for path in batching.finish(job, formats):
-        if path.name != "results.json":
-            click.echo(f"wrote {path}")
-    if "gradescope" in formats:
-        click.echo(f"wrote {job.out / 'gradescope'}/<student>/results.json")
+    show_written(job.out, batching.finish(job, settings))
 
 
 @main.command()
@@ -133,3 +175,90 @@ def similarity(submissions: Path, out: Path, exercise_ids: tuple[str, ...], thre
                    + f": {name(p.message)}", err=True)
     for path in report.write(out, comparisons, problems, threshold):
         click.echo(f"wrote {path}")
+@main.command("export")
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@export_options
+def export(out: Path, formats: tuple[str, ...], roster: Path | None, missing: str, show_hidden_feedback: bool) -> None:
+    """Write the gradebook and the exports again from OUT/results.jsonl (a batch's --out), without grading."""
+    from pttutor.grader.classroom.batch import RESULTS, read_results
+    from pttutor.grader.classroom.exports import write_exports
+
+    settings = export_settings(formats, roster, missing, show_hidden_feedback)
+    rows = read_results(out / RESULTS)
+    if not rows:
+        raise click.UsageError(f"{out / RESULTS} holds no results: run pttutor-grade batch ... --out {out} first")
+    show_written(out, write_exports(out, rows, settings))
+
+
+VISIBILITY = click.Choice(["hidden", "after_due_date", "after_published", "visible"])  # Gradescope's values
+
+
+@main.group()
+def autograder() -> None:
+    """Autograders for Gradescope and PrairieLearn, and the command they run for each submission."""
+
+
+@autograder.command("gradescope")
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False), metavar="OUT.zip")
+@click.option("--exercises", "exercise_ids", multiple=True, metavar="ID",
+              help="Exercises the autograder grades (repeat, or separate with commas); default: all.")
+@click.option("--public-visibility", type=VISIBILITY, default="visible", show_default=True,
+              help="When students see the public checks' results.")
+@click.option("--hidden-visibility", type=VISIBILITY, default="after_due_date", show_default=True,
+              help="When students see the hidden checks' results.")
+def autograder_gradescope(out: Path, exercise_ids: tuple[str, ...], public_visibility: str,
+                          hidden_visibility: str) -> None:
+    """Write OUT.zip, the autograder.zip to upload to a Gradescope programming assignment."""
+    from pttutor.grader.platforms import bundles
+
+    ids = [ex.id for ex in exercises(exercise_ids)]
+    try:
+        names = bundles.gradescope(out, ids, public_visibility, hidden_visibility)
+    except bundles.BundleError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {out} ({', '.join(names)}) for {len(ids)} exercise(s): {', '.join(ids)}")
+    click.echo(f"Upload it under Configure Autograder; allow at least {bundles.timeout(ids) // 60 + 1} minutes "
+               f"(Autograder timeout) and see the README's Gradescope section for memory.")
+
+
+@autograder.command("prairielearn")
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False), metavar="OUT_DIR")
+@click.option("--exercises", "exercise_ids", multiple=True, metavar="ID",
+              help="Exercises the grader grades when a question names none; default: all.")
+@click.option("--show-hidden-feedback", is_flag=True, help="Show hidden checks' messages to students.")
+def autograder_prairielearn(out: Path, exercise_ids: tuple[str, ...], show_hidden_feedback: bool) -> None:
+    """Write OUT_DIR: the Dockerfile, the entrypoint and a README for a PrairieLearn external grader."""
+    from pttutor.grader.platforms import bundles
+
+    ids = [ex.id for ex in exercises(exercise_ids)]
+    try:
+        written = bundles.prairielearn(out, ids, show_hidden_feedback)
+    except bundles.BundleError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"Next: read {out / 'README.md'}")
+
+
+@autograder.command("grade")
+@click.argument("platform", type=click.Choice(["gradescope", "prairielearn"]))
+@click.argument("submission", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("results", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--exercises", "exercise_ids", multiple=True, metavar="ID", help="Exercises to grade; default: all.")
+@click.option("--public-visibility", type=VISIBILITY, default="visible", show_default=True)
+@click.option("--hidden-visibility", type=VISIBILITY, default="after_due_date", show_default=True)
+@click.option("--show-hidden-feedback", is_flag=True, help="PrairieLearn: show hidden checks' messages.")
+@click.option("--hide", "hide", multiple=True, type=click.Path(), metavar="PATH",
+              help="A further folder the graded code must not see (repeatable).")
+@sandbox_option
+def autograder_grade(platform: str, submission: Path, results: Path, exercise_ids: tuple[str, ...],
+                     public_visibility: str, hidden_visibility: str, show_hidden_feedback: bool,
+                     hide: tuple[str, ...], sandbox: str) -> None:
+    """Grade the files in SUBMISSION and write the platform's RESULTS file (what the bundles' scripts run)."""
+    from pttutor.grader.platforms.runner import Request, grade
+
+    ids = tuple(ex.id for ex in exercises(exercise_ids))
+    data = grade(Request(platform, submission.resolve(), results.resolve(), ids, sandbox, hide,
+                         public_visibility, hidden_visibility, show_hidden_feedback))
+    score = data["score"]
+    click.echo(f"wrote {results}: score {score:g}" + (f" ({len(data['tests'])} tests)" if data.get("tests") else ""))
