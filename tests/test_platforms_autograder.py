@@ -49,13 +49,13 @@ PROBE = """
 import pathlib, sys, tempfile
 from pttutor.grader.sandbox.session import Session
 folder = pathlib.Path(tempfile.mkdtemp())
-session = Session(source="x = 1\\n", filename=str(folder / "probe.py"), module_name="probe", cwd=folder,
-                  workdir=folder, sandbox="container")
+session = Session(source="x = 1\\n", filename=str(folder / "probe.py"), module_name="probe", folder=folder,
+                  sandbox="container")
 try:
     session.start()
     print(session.mode)
 finally:
-    session.stop()
+    session.close()
 """
 
 
@@ -182,7 +182,8 @@ def test_gradescope_correct_partial_and_missing(tmp_path):
     assert data["stdout_visibility"] == "hidden" and data["execution_time"] >= 1
     # run_autograder's own part of the protection: whatever the sandbox does, an unprivileged uid
     # can list neither the autograder's files nor the results.
-    assert run_in_layout.readable == ["submission"]
+    # (in the container mode the grader also makes the submission itself private to root)
+    assert run_in_layout.readable == ([] if sandbox == "container" else ["submission"])
 
 
 def test_gradescope_thief_succeeds_without_isolation(tmp_path):
@@ -227,7 +228,8 @@ def test_prairielearn_correct_and_missing(tmp_path):
     assert_prairielearn_format(data)
     assert listing == ["results.json"], printed
     assert data["gradable"] is True and data["score"] == pytest.approx(0.5)
-    assert run_in_layout.readable == ["student"]  # not serverFilesCourse, data nor results
+    # not serverFilesCourse, data nor results (nor, in the container mode, the student's own files)
+    assert run_in_layout.readable == ([] if sandbox == "container" else ["student"])
     names = [t["name"] for t in data["tests"]]
     assert f"{EX4}: not submitted" in names and sum(n.startswith(EX2) for n in names) > 1
     assert all(t["points"] == t["max_points"] for t in data["tests"] if t["name"].startswith(EX2))

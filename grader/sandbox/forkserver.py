@@ -89,6 +89,8 @@ def serve(sock: socket.socket) -> None:
             for fd in fds:
                 os.close(fd)
             continue
+        if config.get("sandbox") == "container":
+            warm_up_everything()
         pid = os.fork()
         if pid == 0:
             try:
@@ -110,10 +112,39 @@ def warm_up() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot  # noqa: F401  (builds the font list once)
+    import matplotlib.pyplot as plt  # builds the font list once
     import mpl_toolkits.mplot3d  # noqa: F401
 
+    plt.close(plt.figure())  # loads the backend
+
     from pttutor.grader.sandbox import loading, wire, workerloop  # noqa: F401
+
+
+_everything_imported = False
+
+
+def warm_up_everything() -> None:
+    """Import what the course's code may import later, for workers that cannot read the runtime
+    (in the container mode a worker's user id may not reach a Python installed in root's home)."""
+    global _everything_imported
+    if _everything_imported:
+        return
+    _everything_imported = True
+    import importlib
+
+    for name in ("pandas", "torchvision", "torch.utils.data", "torch.nn.utils.rnn", "torch.distributions",
+                 "scipy", "sklearn", "PIL.Image", "csv", "gzip", "zipfile", "math", "json"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # not installed, or failing to import: the student's import will say so
+            pass
+    import torch
+
+    parameter = torch.zeros(1, requires_grad=True)
+    for make in (torch.optim.SGD, torch.optim.Adam):  # the first step imports a good part of torch
+        optimizer = make([parameter], lr=0.1)
+        parameter.sum().backward()
+        optimizer.step()
 
 
 def serve_forked(sock: socket.socket, env: dict[str, str]) -> None:

@@ -69,8 +69,15 @@ class Session:
                 self.cwd = self.folder  # bound read-only into the worker's root
             elif self.folder is not None and self.sandbox == "container":
                 copy = self.slot.path / "files"
-                if view.copy_folder(self.folder, copy, self.slot.uid):
+                try:
+                    copied = view.copy_folder(self.folder, copy, self.slot.uid)
+                except OSError:
+                    copied = False
+                if copied:
                     self.cwd = copy  # the worker's own copy: other users' folders stay unreadable
+                else:
+                    self.notes.append("Your file's folder was too large to copy for grading (over 500 files "
+                                      "or 50 MiB): your code ran in an empty folder.")
             elif self.folder is not None:
                 self.cwd = self.folder
         return self.slot

@@ -75,14 +75,19 @@ def gpu_devices() -> list[str]:
         return []
 
 
-def copy_folder(src: Path, dest: Path, uid: int | None, max_bytes: int = 50 * 1024 * 1024) -> bool:
-    """Copy the files of ``src`` (no links followed) into ``dest``, owned by ``uid``; False if too big."""
-    total = 0
+def copy_folder(src: Path, dest: Path, uid: int | None, max_bytes: int = 50 * 1024 * 1024,
+                max_files: int = 500) -> bool:
+    """Copy the files of ``src`` (no links followed) into ``dest``, owned by ``uid``; False if it is
+    too big, holds too many files, or holds ``dest`` itself."""
+    if dest.resolve().is_relative_to(src.resolve()):
+        return False
+    total = files = 0
     for path in src.rglob("*"):
+        files += 1
         if path.is_file() and not path.is_symlink():
             total += path.stat().st_size
-            if total > max_bytes:
-                return False
+        if total > max_bytes or files > max_files:
+            return False
     shutil.copytree(src, dest, symlinks=True, ignore=lambda f, names: [n for n in names
                                                                       if os.path.islink(os.path.join(f, n))])
     if uid is not None:
