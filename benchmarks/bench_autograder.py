@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -151,7 +150,7 @@ def main() -> None:
                         help="An environment variable for the autograder (repeatable).")
     args = parser.parse_args()
     ids = args.exercises or [ex.id for ex in course.default().exercises]
-    print(f"| exercise | seconds | score | peak cgroup MiB | peak anon MiB |"
+    print("| exercise | seconds | score | peak cgroup MiB | peak anon MiB |"
           + (f" under {args.limit_mb} MB |" if args.limit_mb else ""))
     print("|---|---:|---:|---:|---:|" + ("---|" if args.limit_mb else ""))
     for ex_id in ids:

@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     if not rows:
         return 1
     print()
-    print(f"| model | train / valid | epochs | valid acc (last) | best | majority (valid) | s / epoch | catalog |")
+    print("| model | train / valid | epochs | valid acc (last) | best | majority (valid) | s / epoch | catalog |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['name']} | {r['train']:,} / {r['valid']:,} | {r['epochs']} | {100 * r['last']:.1f} % | "

@@ -18,6 +18,7 @@ import pytest
 from conftest import solution_source, stub_source
 from pttutor.grader import course
 from pttutor.grader.sandbox import host, process
+from pttutor.grader.sandbox.cgroups import cgroups
 
 EX = "ex02-cost-surface"
 FAST = {"budget": 20.0, "load_timeout": 8.0}
@@ -207,7 +208,7 @@ def test_a_shared_mapping_does_not_escape_the_memory_cap(grade_source):
 
 def _cgroup_available() -> bool:
     """Whether this machine lets the grader make a memory control group."""
-    return "memory" in host.cgroups._own()
+    return "memory" in cgroups._own()
 
 
 @NEEDS_FULL

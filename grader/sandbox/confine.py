@@ -159,7 +159,9 @@ class Sandbox:
                make: bool = False) -> None:
         if make:
             os.makedirs(target, exist_ok=True)
-        enc = (lambda s: s.encode() if s is not None else None)
+        def enc(text: str | None) -> bytes | None:
+            return text.encode() if text is not None else None
+
         if self.libc.mount(enc(source), target.encode(), enc(fstype), flags, enc(data)) != 0:
             raise OSError(f"mount {target} failed: {os.strerror(ctypes.get_errno())}")
 

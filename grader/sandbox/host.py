@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import errno
 import itertools
 import os
 import pwd
@@ -36,9 +35,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from pttutor.grader.sandbox.cgroups import cgroups
+
 MODES = ("full", "container", "process")
 RUN_PREFIX = "pttutor-run-"
-CGROUP_PREFIX = "pttutor-"
 CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
 MS_REC, MS_PRIVATE, MNT_DETACH = 16384, 1 << 18, 2
 CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID = 21, 7, 6
@@ -162,7 +162,7 @@ def clean_stale(parent: Path) -> None:
                 if lib is not None:
                     lib.umount2(str(sub).encode(), MNT_DETACH)
             shutil.rmtree(entry, ignore_errors=True)
-    cgroups.clean_stale()
+    cgroups.clean_stale(_alive)
 
 
 @dataclass
@@ -359,80 +359,3 @@ def make_private(path: Path) -> bool:
         return False
     os.chmod(path, path.stat().st_mode & 0o700)
     return True
-
-
-class _CGroups:
-    """Control groups for workers: memory (including what they share and their children's) and
-    processes, as children of this process's own groups; cgroup v1 and v2."""
-
-    root = Path("/sys/fs/cgroup")
-
-    def _own(self) -> dict[str, Path]:
-        """Where this process's cgroups are, per controller we use, if we may write there."""
-        found: dict[str, Path] = {}
-        try:
-            lines = Path("/proc/self/cgroup").read_text().splitlines()
-        except OSError:
-            return found
-        v2 = (self.root / "cgroup.controllers").is_file()
-        for line in lines:
-            _, controllers, rel = line.split(":", 2)
-            rel = rel.lstrip("/")
-            if v2 and controllers == "":
-                base = self.root / rel
-                wanted = {"memory", "pids"} & set((base / "cgroup.controllers").read_text().split()) \
-                    if (base / "cgroup.controllers").is_file() else set()
-                for name in wanted:
-                    found[name] = base
-            for name in controllers.split(","):
-                if name in ("memory", "pids") and not v2:
-                    found[name] = self.root / name / rel
-        return {k: v for k, v in found.items() if os.access(v, os.W_OK)}
-
-    def create(self, name: str, memory_mb: int, pids: int) -> list[str]:
-        """New groups called ``name`` with the limits set; their folders (empty where none can be made)."""
-        made = []
-        for controller, base in self._own().items():
-            folder = base / name
-            try:
-                folder.mkdir(exist_ok=True)
-                if controller == "memory" and memory_mb:
-                    limit = str(memory_mb * 1024 * 1024)
-                    for file in ("memory.max", "memory.limit_in_bytes", "memory.swap.max", "memory.memsw.limit_in_bytes"):
-                        if (folder / file).exists():
-                            (folder / file).write_text("0" if file == "memory.swap.max" else limit)
-                if controller == "pids":
-                    (folder / "pids.max").write_text(str(pids))
-            except OSError:
-                continue
-            if str(folder) not in made:
-                made.append(str(folder))
-        return made
-
-    @staticmethod
-    def remove(folders: list[str]) -> None:
-        for folder in folders:
-            for _ in range(100):
-                try:
-                    os.rmdir(folder)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError as exc:
-                    if exc.errno != errno.EBUSY:
-                        break
-                    threading.Event().wait(0.02)
-
-    def clean_stale(self) -> None:
-        """Remove empty groups left by graders that are gone."""
-        for base in set(self._own().values()):
-            for folder in base.glob(CGROUP_PREFIX + "*"):
-                try:
-                    pid = int(folder.name[len(CGROUP_PREFIX):].split("-")[0])
-                except ValueError:
-                    continue
-                if not _alive(pid):
-                    self.remove([str(folder)])
-
-
-cgroups = _CGroups()

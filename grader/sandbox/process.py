@@ -27,7 +27,6 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pttutor.grader.sandbox import host as hosts
 from pttutor.grader.sandbox import view

@@ -22,6 +22,7 @@ from pttutor.grader.sandbox import view, wire
 from pttutor.grader.sandbox.errors import SubmissionError, SubmissionTimeout, WorkerLost
 from pttutor.grader.sandbox.loading import LEVELS
 from pttutor.grader.sandbox.process import START_TIMEOUT, Limits, WorkerProcess
+from pttutor.grader.sandbox.cgroups import CGROUP_PREFIX, cgroups
 from pttutor.grader.sandbox.host import Slot
 from pttutor.grader.sandbox.proxy import Remote
 
@@ -111,8 +112,8 @@ class Session:
                                                   [str(p) for p in self.hide]),
                           gpu_devices=view.gpu_devices() if self.device != "cpu" else [])
         if self.sandbox != "process":
-            name = f"{hosts.CGROUP_PREFIX}{os.getpid()}-{id(self)}-{self._workers}"
-            config["cgroups"] = hosts.cgroups.create(name, memory_mb if self.device == "cpu" else 0, limits.processes)
+            name = f"{CGROUP_PREFIX}{os.getpid()}-{id(self)}-{self._workers}"
+            config["cgroups"] = cgroups.create(name, memory_mb if self.device == "cpu" else 0, limits.processes)
         return WorkerProcess(config, limits.output_cap)
 
     def close(self) -> None:
