@@ -35,6 +35,7 @@ def test_a_dead_fork_server_is_restarted(grade_source):
 
 
 def test_workers_are_forked_from_one_server(grade_source):
+    grade_source(EX, solution_source(EX))  # the sandbox's host is set up before its server starts
     server = process.fork_server()
     for _ in range(2):
         assert grade_source(EX, solution_source(EX)).score > 0
