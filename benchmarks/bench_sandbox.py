@@ -38,6 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--sandbox", default="full")
+    parser.add_argument("--pause", type=float, default=0.2,
+                        help="seconds between starts, as grading would leave between workers")
     args = parser.parse_args()
     process.fork_server()  # warm: torch imported once, outside the timing
     with tempfile.TemporaryDirectory(prefix="pttutor-bench-") as tmp:
@@ -45,6 +47,7 @@ def main() -> None:
         one_start(folder, args.sandbox)
         firsts, loads = [], []
         for _ in range(args.runs):
+            time.sleep(args.pause)
             first, loaded, protections = one_start(folder, args.sandbox)
             firsts.append(first)
             loads.append(loaded)

@@ -73,8 +73,39 @@ def run_child(config: dict, fds: list[int]) -> None:
     workerloop.run(FD_REQ, FD_REP, config, sandbox)
 
 
+class Spare:
+    """A child forked ahead of time, waiting for the next request: a worker then costs one fork
+    on its way to the student's first line instead of two."""
+
+    def __init__(self, server: socket.socket) -> None:
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                self.sock.close()
+                server.close()
+                die_with_parent()
+                msg, fds, _, _ = socket.recv_fds(theirs, MAX_REQUEST, 4)
+                theirs.close()
+                if msg and len(fds) == 4:
+                    run_child(json.loads(msg), fds)
+            finally:
+                os._exit(70)
+        theirs.close()
+
+    def hand(self, msg: bytes, fds: list[int]) -> int:
+        """Give the spare its request; returns its pid."""
+        socket.send_fds(self.sock, [msg], fds)
+        self.sock.close()
+        return self.pid
+
+    def discard(self) -> None:
+        self.sock.close()  # it sees the end of its socket and exits
+
+
 def serve(sock: socket.socket) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
+    spare = Spare(sock)
     sock.sendall(b"ready\n")
     while True:
         try:
@@ -85,22 +116,21 @@ def serve(sock: socket.socket) -> None:
             return
         try:
             config = json.loads(msg)
+            if len(fds) != 4:
+                raise ValueError("four pipe ends expected")
         except ValueError:
             for fd in fds:
                 os.close(fd)
             continue
-        if config.get("sandbox") == "container":
-            warm_up_everything()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                sock.close()
-                run_child(config, fds)
-            finally:
-                os._exit(70)
+        if config.get("sandbox") == "container" and not _everything_imported:
+            warm_up_everything()  # the spare was forked before: replace it
+            spare.discard()
+            spare = Spare(sock)
+        pid = spare.hand(msg, fds)
         for fd in fds:
             os.close(fd)
         sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        spare = Spare(sock)
 
 
 def warm_up() -> None:
