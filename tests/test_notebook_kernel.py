@@ -16,6 +16,7 @@ from conftest import solution_source
 from pttutor.grader import course
 from pttutor.grader.grading import engine
 from pttutor.grader.notebook.history import read_history
+from pttutor.grader.student.notebooks import stub_text
 from pttutor.grader.student.workspace import STATE_FILE, init
 
 nbformat = pytest.importorskip("nbformat")
@@ -85,6 +86,7 @@ SESSION = [
     "import json\nprint(json.dumps({'first': [r.score, r.max_score, r.passed], "
     "'second': [r2.score, r2.max_score, r2.passed], 'failed': [c.name for c in r2.checks if not c.passed]}))",
     "print(pttutor.export())",
+    "pttutor.export(to='.')",  # never over the notebook the student works in
 ]
 
 
@@ -137,7 +139,11 @@ def test_export_writes_what_check_graded(session):
     assert str(exported.relative_to(workspace)) in printed(outputs[8])
     notebook = json.loads(exported.read_text())
     assert notebook["metadata"]["pttutor"] == {"exercise": EX2}
-    assert [c["execution_count"] for c in notebook["cells"]] == list(range(1, len(SESSION) + 1))
+    upto = SESSION.index("print(pttutor.export())") + 1  # every cell run before, and the exporting one
+    assert [c["execution_count"] for c in notebook["cells"]] == list(range(1, upto + 1))
+    assert errors(outputs[9]) and "is your exercise file itself" in errors(outputs[9])[0]
+    sources = [c["source"] for c in json.loads((workspace / exported.name).read_text())["cells"]]
+    assert sources == [c["source"] for c in json.loads(stub_text(course.default().get(EX2), "ipynb"))["cells"]]
     report = engine.grade(course.default().get(EX2), exported)
     second = json.loads(printed(outputs[7]))["second"]
     assert [report.score, report.max_score] == second[:2]

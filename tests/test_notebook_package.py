@@ -40,6 +40,18 @@ def test_outside_a_kernel_check_hint_and_export_do_nothing_but_say_so(capsys):
     assert "np.meshgrid" in capsys.readouterr().out
 
 
+def test_outside_a_kernel_check_grades_a_named_file_and_tells_its_exercise_by_name(tmp_path, capsys):
+    from conftest import solution_source
+
+    ex = course.default().get("ex02-cost-surface")
+    (tmp_path / ex.file).write_text(solution_source(ex.id) + "\nimport pttutor\nprint(pttutor.check().score)\n")
+    result = pttutor.check(path=tmp_path / ex.file)
+    assert result.score == result.max_score > 0 and result.passed
+    assert not any("not run to the end" in note for note in result.report.notes)  # check() in the file ran inertly
+    said = capsys.readouterr().out
+    assert f"{ex.id}" in said and f"{result.score}/{result.max_score}" in said and "graded: the file" in said
+
+
 def test_init_records_each_notebooks_exercise_in_its_metadata(tmp_path):
     init(tmp_path, "ipynb")
     for ex in course.default().exercises:

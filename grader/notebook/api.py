@@ -19,7 +19,6 @@ from pttutor.grader.notebook.client import GraderUnavailable
 from pttutor.grader.notebook.view import NotebookReport, report_from_dict
 
 
-
 def _not_in_ipython(what: str, done: str, instead: str) -> None:
     print(f"pttutor.{what}() works in a notebook's kernel, and this is not one: nothing was {done}. {instead}")
 
@@ -52,13 +51,14 @@ def _exercise(exercise: str | None, notebook: kernel.Notebook | None) -> Exercis
         raise CheckError(exc.args[0]) from None
 
 
-def _show(bundle_owner, text: str, ip) -> None:
+def _show(shown, ip) -> None:
+    """Show ``shown`` (which has ``text()`` and a rich form) in the notebook, or print it."""
     if ip is None:
-        print(text)
+        print(shown.text())
         return
     from IPython.display import display
 
-    display(bundle_owner)
+    display(shown)
 
 
 def _record_progress(ex: Exercise, result: NotebookReport, folder: Path) -> None:
@@ -82,35 +82,38 @@ def check(exercise: str | None = None, *, path=None, saved: bool = False, show_o
     if ip is None and path is None:
         _not_in_ipython("check", "graded", "In a terminal use pttutor-grade check, or pass path=.")
         return NotGraded()
-    notebook = kernel.this_notebook(ip, ask_front_end=exercise is None or saved) if ip is not None else None
-    ex = _exercise(exercise, notebook)
     options: dict = {"hidden": bool(hidden), "device": str(device), "seed": int(seed)}
     sandbox = sandbox or os.environ.get("PTTUTOR_SANDBOX")
     if sandbox:
         options["sandbox"] = str(sandbox)
-    payload: dict = {"exercise": ex.id, "cwd": os.getcwd(), "options": options}
-    folder = Path.cwd()
-    if notebook is not None and notebook.path is not None:
-        payload["notebook"] = str(notebook.path)
-        folder = notebook.path.parent
+    payload: dict = {"cwd": os.getcwd(), "options": options}
     if path is not None:
-        payload["path"] = str(Path(path).resolve())
-        folder = Path(payload["path"]).parent
-        graded = f"the file {payload['path']}"
-    elif saved:
-        if notebook is None or notebook.text is None:
-            raise CheckError("cannot find this notebook as saved; save it, or pass path=\"...ipynb\"")
-        if notebook.path is not None:
-            payload["path"] = str(notebook.path)
-            graded = f"the notebook as saved in {notebook.path}"
-        else:
-            payload["text"] = notebook.text
-            graded = "the notebook as saved"
+        file = kernel.notebook_file(Path(path))
+        ex = _exercise(exercise, file)
+        payload["path"] = str(file.path)
+        folder, graded = file.path.parent, f"the file {file.path}"
     else:
-        payload["cells"] = kernel.executed_cells(ip)
-        count = len(payload["cells"])
-        graded = (f"the {count} cells this kernel ran (In [1] to In [{count}]), in the order they ran, "
-                  "re-run in a fresh sandboxed worker")
+        notebook = kernel.this_notebook(ip, ask_front_end=exercise is None or saved)
+        ex = _exercise(exercise, notebook)
+        folder = Path.cwd()
+        if notebook is not None and notebook.path is not None:
+            payload["notebook"] = str(notebook.path)
+            folder = notebook.path.parent
+        if saved:
+            if notebook is None or notebook.text is None:
+                raise CheckError("cannot find this notebook as saved; save it, or pass path=\"...ipynb\"")
+            if notebook.path is not None:
+                payload["path"] = str(notebook.path)
+                graded = f"the notebook as saved in {notebook.path}"
+            else:
+                payload["text"] = notebook.text
+                graded = "the notebook as saved"
+        else:
+            payload["cells"] = kernel.executed_cells(ip)
+            count = len(payload["cells"])
+            graded = (f"the {count} cells this kernel ran (In [1] to In [{count}]), in the order they ran, "
+                      "re-run in a fresh sandboxed worker")
+    payload["exercise"] = ex.id
     try:
         data = client.grade(payload)
     except (ValueError, GraderUnavailable) as exc:
@@ -119,7 +122,7 @@ def check(exercise: str | None = None, *, path=None, saved: bool = False, show_o
                             show_output=show_output)
     if not hidden:
         _record_progress(ex, result, folder)
-    _show(result, result.text(), ip)
+    _show(result, ip)
     return result
 
 
@@ -147,7 +150,7 @@ def hint(exercise: str | None = None) -> None:
         return None
     notebook = kernel.this_notebook(ip) if ip is not None and exercise is None else None
     shown = _Hint(_exercise(exercise, notebook))
-    _show(shown, shown.text(), ip)
+    _show(shown, ip)
     return None
 
 
@@ -155,6 +158,7 @@ def export(exercise: str | None = None, *, to="hand-in", fmt: str | None = None,
     """See :func:`pttutor.export`."""
     from pttutor.grader.atomicfile import write_atomic
     from pttutor.grader.notebook.history import history_notebook, read_history, read_notebook_text
+    from pttutor.grader.student.workspace import STATE_FILE
 
     ip = kernel.shell()
     if ip is None:
@@ -170,8 +174,10 @@ def export(exercise: str | None = None, *, to="hand-in", fmt: str | None = None,
         target = target / (ex.notebook if fmt == "ipynb" else ex.file)
     if fmt not in ("py", "ipynb") or target.suffix != f".{fmt}":
         raise CheckError(f"cannot write a {fmt!r} file as {target.name}: use fmt=\"ipynb\" or fmt=\"py\"")
-    if notebook is not None and notebook.path is not None and target.resolve() == notebook.path:
-        raise CheckError(f"{target} is this notebook itself; export to another folder (to=\"hand-in\")")
+    if target.exists() and ((notebook is not None and target.resolve() == notebook.path)
+                            or (target.parent / STATE_FILE).is_file()):
+        raise CheckError(f"{target} is your exercise file itself (the one you work in); "
+                         "export to another folder, e.g. to=\"hand-in\"")
     if saved:
         if notebook is None or notebook.text is None:
             raise CheckError("cannot find this notebook as saved; save it first, or export the cells this kernel ran")

@@ -84,6 +84,16 @@ def _colab_notebook() -> str | None:
     return json.dumps(notebook) if isinstance(notebook, dict) else None
 
 
+def notebook_file(path: Path) -> Notebook:
+    """A file as a :class:`Notebook` (its content read where it is a readable notebook)."""
+    path = path.expanduser().resolve()
+    try:
+        text = path.read_text(encoding="utf-8") if path.suffix == ".ipynb" else None
+    except (OSError, UnicodeDecodeError):
+        text = None
+    return Notebook(path, text)
+
+
 def this_notebook(ip, ask_front_end: bool = True) -> Notebook | None:
     """The notebook this kernel runs, where the front end tells (None elsewhere).
 
@@ -92,13 +102,8 @@ def this_notebook(ip, ask_front_end: bool = True) -> Notebook | None:
     """
     names = [ip.user_ns.get(VSCODE_NAME) if ip is not None else None, os.environ.get(SESSION_ENV)]
     for name in names:
-        if isinstance(name, str) and name.endswith(".ipynb"):
-            path = Path(name)
-            if path.is_file():
-                try:
-                    return Notebook(path.resolve(), path.read_text(encoding="utf-8"))
-                except (OSError, UnicodeDecodeError):
-                    return Notebook(path.resolve(), None)
+        if isinstance(name, str) and name.endswith(".ipynb") and Path(name).is_file():
+            return notebook_file(Path(name))
     text = _colab_notebook() if ask_front_end else None
     return Notebook(None, text) if text is not None else None
 
