@@ -4,6 +4,9 @@ process (this test process plays the kernel) changes its verdicts."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
 
 import numpy
 import pytest
@@ -59,6 +62,19 @@ def test_one_grader_process_per_kernel_restarted_only_when_it_is_gone():
     client._grader.proc.wait()
     assert _grade(_cells())["score"] > 0
     assert client._grader.proc.pid != first
+
+
+def test_an_interrupted_check_stops_its_grader_and_the_next_check_starts_another():
+    _grade(_cells())
+    interrupted = client._grader.proc
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        _grade(_cells("import time\ntime.sleep(60)"))  # long enough for the interrupt to land
+    timer.join()
+    assert interrupted.poll() is not None  # its reply would otherwise answer the next request
+    assert _grade(_cells())["score"] > 0
+    assert client._grader.proc is not interrupted
 
 
 def test_what_the_kernel_process_replaced_does_not_reach_the_checks(monkeypatch, tmp_path):
