@@ -109,3 +109,10 @@ def test_malformed_requests_are_refused_with_a_reason(request_, said):
 def test_an_error_of_the_engine_comes_back_as_a_message(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         client.grade({"exercise": EX2, "path": str(tmp_path / "missing.ipynb")})
+
+
+def test_a_grader_process_that_cannot_start_says_why(monkeypatch, tmp_path):
+    (tmp_path / "torch.py").write_text("raise ImportError('this torch is broken')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    with pytest.raises(client.GraderUnavailable, match="this torch is broken"):
+        client.Grader()
