@@ -33,6 +33,7 @@ def test_import_pttutor_stays_light():
 def test_outside_a_kernel_check_hint_and_export_do_nothing_but_say_so(capsys):
     result = pttutor.check()
     assert not result and result.score is None and result.passed is None and list(result.checks) == []
+    assert not result.report.notes and result.as_dict() is result and list(result) == []
     assert pttutor.export() is None and pttutor.hint() is None
     said = capsys.readouterr().out
     assert said.count("this is not one") == 3 and "pttutor-grade check" in said
@@ -44,7 +45,8 @@ def test_outside_a_kernel_check_grades_a_named_file_and_tells_its_exercise_by_na
     from conftest import solution_source
 
     ex = course.default().get("ex02-cost-surface")
-    (tmp_path / ex.file).write_text(solution_source(ex.id) + "\nimport pttutor\nprint(pttutor.check().score)\n")
+    (tmp_path / ex.file).write_text(solution_source(ex.id) + "\nimport pttutor\nr = pttutor.check()\n"
+                                   "print(r.score, r.report.notes, [c.name for c in r.checks])\n")
     result = pttutor.check(path=tmp_path / ex.file)
     assert result.score == result.max_score > 0 and result.passed
     assert not any("not run to the end" in note for note in result.report.notes)  # check() in the file ran inertly

@@ -26,15 +26,28 @@ def _not_in_ipython(what: str, done: str, instead: str) -> None:
 class NotGraded:
     """What ``check()`` returns where there is nothing to grade (outside a notebook's kernel).
 
-    Inert, so that a notebook whose cells use the result (``print(r.score)``) still runs to
-    the end when it is graded as a file.
+    Inert, so that a notebook whose cells use the result (``print(r.score)``,
+    ``r.report.notes``, ``for c in r.checks``) still runs to the end when it is graded as a
+    file: it is false and empty, its scores are None, and any other attribute, or calling
+    it, gives itself.
     """
 
     score = max_score = passed = None
     checks: tuple = ()
 
-    def __bool__(self) -> bool:
-        return False
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
     def __repr__(self) -> str:
         return "<pttutor: not graded here (not in a notebook's kernel)>"
@@ -112,7 +125,7 @@ def check(exercise: str | None = None, *, path=None, saved: bool = False, show_o
             payload["cells"] = kernel.executed_cells(ip)
             count = len(payload["cells"])
             graded = (f"the {count} cells this kernel ran (In [1] to In [{count}]), in the order they ran, "
-                      "re-run in a fresh sandboxed worker")
+                      "re-run from scratch in a fresh worker")
     payload["exercise"] = ex.id
     try:
         data = client.grade(payload)
