@@ -208,6 +208,8 @@ def kit(tmp_path_factory) -> Path:
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (out / "pttutor" / "__init__.py").is_file() and not any(out.glob("solutions/*/*.py"))
+    readme = (out / "README.md").read_text()
+    assert "%pip install" in readme and f'pttutor.check("{EX2}")' in readme
     return out
 
 

@@ -62,6 +62,12 @@ Install once (inside a virtual environment if you like), then start a workspace:
     pttutor-grade init my-exercises
     cd my-exercises
 
+In a notebook (Jupyter, VS Code or Colab), install with one cell, then check from any cell:
+
+    %pip install -q /path/to/this/kit        (or the address your instructor gives you)
+    import pttutor
+    pttutor.check("FIRST_EXERCISE")          # also pttutor.hint(...) and pttutor.export(...)
+
 """ + STUDENT_README.split("\n", 2)[2]
 
 
@@ -106,7 +112,7 @@ def release(out: Path) -> list[str]:
     (out / "solutions").mkdir()
     (out / "solutions" / "__init__.py").write_text('"""The private half of the course: empty in the student kit."""\n')
     (out / "pyproject.toml").write_text(_pyproject(out))
-    (out / "README.md").write_text(KIT_README)
+    (out / "README.md").write_text(KIT_README.replace("FIRST_EXERCISE", the_course.exercises[0].id))
     for ex in the_course.exercises:
         report = engine.grade(ex, ex.solution_path, record=out / "exercises" / ex.id / course.ANSWERS)
         failed = [c.name for c in report.checks if not c.passed]
