@@ -87,6 +87,8 @@ SESSION = [
     "'second': [r2.score, r2.max_score, r2.passed], 'failed': [c.name for c in r2.checks if not c.passed]}))",
     "print(pttutor.export())",
     "pttutor.export(to='.')",  # never over the notebook the student works in
+    "saved = pttutor.check(saved=True)\nprint(saved.score, saved.max_score)",  # the file: still the stub
+    "pttutor.hint()",
 ]
 
 
@@ -129,8 +131,6 @@ def test_a_notebook_with_a_mistake_shows_the_message(session):
     html = shown(outputs[6])
     assert "FAIL" in html and "average them instead" in html
     assert f"pttutor.hint(&quot;{EX2}&quot;)" in html
-    progress = json.loads((workspace / STATE_FILE).read_text())["progress"][EX2]
-    assert (progress["score"], progress["max_score"], progress["status"]) == (score, max_score, "pending")
 
 
 def test_export_writes_what_check_graded(session):
@@ -147,6 +147,18 @@ def test_export_writes_what_check_graded(session):
     report = engine.grade(course.default().get(EX2), exported)
     second = json.loads(printed(outputs[7]))["second"]
     assert [report.score, report.max_score] == second[:2]
+
+
+def test_the_saved_notebook_and_the_hint_when_asked_for(session):
+    workspace, outputs = session
+    ex = course.default().get(EX2)
+    score, max_score = printed(outputs[10]).split()
+    assert score == "0" and int(max_score) > 0  # the notebook as saved is still init's stub
+    assert f"graded: the notebook as saved in {workspace / ex.notebook}" in shown(outputs[10], "text/plain")
+    assert "np.meshgrid" in shown(outputs[11]) and ex.title in shown(outputs[11])
+    # each check is recorded in the workspace, like pttutor-grade check's; the last one counts
+    progress = json.loads((workspace / STATE_FILE).read_text())["progress"][EX2]
+    assert (progress["score"], progress["max_score"], progress["status"]) == (0, int(max_score), "pending")
 
 
 # ---------------------------------------------------------------- replacing the grader's functions
