@@ -2,10 +2,8 @@
 
 They run in the kernel, which only gathers what to grade (:mod:`.kernel`) and shows the
 report (:mod:`.view`); grading happens in the kernel's grader process (:mod:`.client`).
-Outside IPython (a script, or a grading worker re-running a notebook that calls them)
-there is no kernel history: ``check()`` and ``export()`` then do nothing but say so (and
-``check()`` returns an inert :class:`NotGraded`), so a notebook that calls them can still
-be graded as a file.
+What they do outside an IPython kernel (nothing, and say so) is decided in the top-level
+package before this module is imported.
 """
 
 from __future__ import annotations
@@ -17,40 +15,6 @@ from pttutor.grader.course import Exercise
 from pttutor.grader.notebook import kernel
 from pttutor.grader.notebook.client import GraderUnavailable
 from pttutor.grader.notebook.view import NotebookReport, report_from_dict
-
-
-def _not_in_ipython(what: str, done: str, instead: str) -> None:
-    print(f"pttutor.{what}() works in a notebook's kernel, and this is not one: nothing was {done}. {instead}")
-
-
-class NotGraded:
-    """What ``check()`` returns where there is nothing to grade (outside a notebook's kernel).
-
-    Inert, so that a notebook whose cells use the result (``print(r.score)``,
-    ``r.report.notes``, ``for c in r.checks``) still runs to the end when it is graded as a
-    file: it is false and empty, its scores are None, and any other attribute, or calling
-    it, gives itself.
-    """
-
-    score = max_score = passed = None
-    checks: tuple = ()
-
-    def __getattr__(self, name: str):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self
-
-    def __call__(self, *args, **kwargs):
-        return self
-
-    def __iter__(self):
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-    def __repr__(self) -> str:
-        return "<pttutor: not graded here (not in a notebook's kernel)>"
 
 
 class CheckError(Exception):
@@ -93,8 +57,7 @@ def check(exercise: str | None = None, *, path=None, saved: bool = False, show_o
 
     ip = kernel.shell()
     if ip is None and path is None:
-        _not_in_ipython("check", "graded", "In a terminal use pttutor-grade check, or pass path=.")
-        return NotGraded()
+        raise CheckError("outside a notebook's kernel there is no history to grade: pass path=")
     options: dict = {"hidden": bool(hidden), "device": str(device), "seed": int(seed)}
     sandbox = sandbox or os.environ.get("PTTUTOR_SANDBOX")
     if sandbox:
@@ -158,9 +121,6 @@ class _Hint:
 def hint(exercise: str | None = None) -> None:
     """See :func:`pttutor.hint`."""
     ip = kernel.shell()
-    if ip is None and exercise is None:
-        _not_in_ipython("hint", "shown", "Name the exercise, or use pttutor-grade hint.")
-        return None
     notebook = kernel.this_notebook(ip) if ip is not None and exercise is None else None
     shown = _Hint(_exercise(exercise, notebook))
     _show(shown, ip)
@@ -175,8 +135,7 @@ def export(exercise: str | None = None, *, to="hand-in", fmt: str | None = None,
 
     ip = kernel.shell()
     if ip is None:
-        _not_in_ipython("export", "written", "Hand in your exercise file itself.")
-        return None
+        raise CheckError("outside a notebook's kernel there are no executed cells to export")
     notebook = kernel.this_notebook(ip, ask_front_end=exercise is None or saved)
     ex = _exercise(exercise, notebook)
     target = Path(to)

@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from pttutor import _shell as shell  # noqa: F401  (the running IPython shell, or None)
 from pttutor.grader import course
 from pttutor.grader.notebook.history import METADATA_KEY
 
@@ -29,13 +30,6 @@ VSCODE_NAME = "__vsc_ipynb_file__"
 
 class NotebookNotFound(LookupError):
     """The kernel cannot tell which notebook, or which exercise, it is running."""
-
-
-def shell():
-    """The running IPython shell (a Jupyter kernel, Colab, terminal IPython), or None."""
-    ipython = sys.modules.get("IPython")  # never imported here: if absent, this is no IPython
-    get = getattr(ipython, "get_ipython", None)
-    return get() if get is not None else None
 
 
 def executed_cells(ip) -> list[str]:
