@@ -65,6 +65,22 @@ def _submission(request: dict, exercise: course.Exercise) -> Submission | Path:
     raise RequestError("nothing to grade: give cells, text or path")
 
 
+_started = False
+
+
+def _start_fork_server(exercise: course.Exercise, options: dict) -> None:
+    """Before the first grading, where the engine offers it (``engine.prepare``), start the fork
+    server as a fork of this process: it has imported torch and read nothing a worker must not
+    see, so the fork server costs no import of its own. Elsewhere :func:`main` started it."""
+    global _started
+    from pttutor.grader.grading import engine
+
+    prepare = getattr(engine, "prepare", None)
+    if not _started and prepare is not None:
+        prepare(exercise, engine.Options(**options), fork_self=True)
+    _started = True
+
+
 def handle(request: object) -> dict:
     """Grade what ``request`` names; the reply as plain data."""
     from pttutor.grader.grading import engine
@@ -77,8 +93,10 @@ def handle(request: object) -> dict:
     except KeyError as exc:
         raise RequestError(exc.args[0]) from None
     options = _options(request.get("options", {}))
+    submission = _submission(request, exercise)
     try:
-        report = engine.grade(exercise, _submission(request, exercise), **options)
+        _start_fork_server(exercise, options)
+        report = engine.grade(exercise, submission, **options)
     except SubmissionFileError as exc:
         raise RequestError(str(exc)) from None
     except engine.GradingError as exc:
@@ -121,11 +139,11 @@ def serve(requests, replies) -> None:
 def main() -> None:
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # whatever grading prints goes to stderr, never into a reply
+    from pttutor.grader.grading import engine
     from pttutor.grader.sandbox.process import prestart
 
-    prestart()  # the fork server imports torch while this process does the same
-    from pttutor.grader.grading import engine  # noqa: F401
-
+    if not hasattr(engine, "prepare"):
+        prestart()  # the fork server imports torch while this process does the same
     import torch  # noqa: F401
 
     gc.collect()
