@@ -137,7 +137,7 @@ def grade(exercise: Exercise, submission: Path | Submission, options: Options | 
     plugin = GradingPlugin(grading)
     args = [*(str(f) for f in files), "-c", str(PYTEST_INI), "--rootdir", str(PYTEST_INI.parent),
             "--import-mode=importlib", "-p", "pytest_timeout", "-p", "no:cacheprovider", "-p", "no:terminal",
-            "-p", "no:stepwise", "-W", "ignore"]
+            "-p", "no:stepwise", "-p", "no:unraisableexception", "-W", "ignore"]
     with _clean_pytest_env():
         code = pytest.main(args, plugins=[plugin, fixtures])
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) \
