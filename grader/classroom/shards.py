@@ -125,23 +125,24 @@ def merge(out: Path, folders: list[Path]) -> tuple[list[dict], list[str], list[s
     if missing:
         raise ShardError(f"shard{'s' if len(missing) > 1 else ''} {', '.join(f'{k}/{n}' for k in missing)} "
                          f"{'are' if len(missing) > 1 else 'is'} missing: merge needs all {n}")
-    owner: dict[str, Path] = {}
+    rows_of = {k: _rows(shards[k][0]) for k in sorted(shards)}
+    owners: dict[str, list[Path]] = {}
+    for k, rows in rows_of.items():
+        for student in dict.fromkeys(r["student"] for r in rows):
+            owners.setdefault(student, []).append(shards[k][0])
+    twice = {s for s, where in owners.items() if len(where) > 1}
+    if twice:
+        first_twice = owners[sorted(twice)[0]]
+        raise ShardError(f"{first_twice[0]} and {first_twice[1]} both hold results for {_names(twice)}: a student "
+                         "may be graded in one shard only")
     by_pair: dict[tuple[str, str], dict] = {}
-    for k in sorted(shards):
+    for k, rows in rows_of.items():
         folder, data = shards[k]
-        rows = _rows(folder)
-        twice = {r["student"] for r in rows if r["student"] in owner and owner[r["student"]] != folder}
-        if twice:
-            other = owner[sorted(twice)[0]]
-            raise ShardError(f"{folder} and {other} both hold results for {_names(twice)}: a student may be "
-                             "graded in one shard only")
         outside = {r["student"] for r in rows} - set(data["students"])
         if outside:
             raise ShardError(f"{folder} holds results for {_names(outside)}, who are not in its slice "
                              f"{k}/{n}")
-        for r in rows:
-            owner[r["student"]] = folder
-            by_pair[(r["student"], r["exercise"])] = r
+        by_pair.update(((r["student"], r["exercise"]), r) for r in rows)
         unfinished = {s for s in data["students"] for e in exercises if (s, e) not in by_pair}
         if unfinished:
             raise ShardError(f"shard {k}/{n} ({folder}) has no results for {_names(unfinished)}: finish it "
