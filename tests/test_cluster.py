@@ -148,7 +148,7 @@ def test_cluster_batch_equals_the_local_pool(cluster, small_class, tmp_path):
         assert (tmp_path / "dask" / name).read_text() == (tmp_path / "local" / name).read_text()
     book = (tmp_path / "dask" / "gradebook.csv").read_text().splitlines()
     assert "alice,10,10,20" in book and "dana,10,10,20" in book and "zed,0,0,0" in book
-    resumed = cli("batch", *args, "--out", tmp_path / "dask", "--scheduler", cluster.address, "--resume")
+    resumed = cli("batch", *args, "--out", tmp_path / "dask", "--scheduler", cluster.file, "--resume")
     assert resumed.exit_code == 0 and "0 to grade" in resumed.output
     assert len(raw_rows(tmp_path / "dask")) == 10
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
 from pttutor.grader import course
@@ -90,8 +91,10 @@ def _client(scheduler: str | None, cluster: str | None, workers: int, options: O
         raise BatchError(INSTALL) from None
     if scheduler is not None:
         try:
+            if "://" not in scheduler and Path(scheduler).is_file():  # the file `--scheduler-file` wrote
+                return distributed.Client(scheduler_file=scheduler, timeout="30s"), None
             return distributed.Client(scheduler, timeout="30s"), None
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise BatchError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:
         import dask_jobqueue

@@ -26,7 +26,8 @@ from pttutor.grader.cli.app import DEVICE_CHOICE, exercises, main, sandbox_optio
               help="Also write Gradescope results.json files (gradescope) or a Canvas/Moodle CSV (lms).")
 @sandbox_option
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
-              help="Grade on this running Dask cluster (one grader process per Dask worker).")
+              help="Grade on this running Dask cluster (one grader process per Dask worker); its address or "
+                   "the file dask scheduler --scheduler-file wrote.")
 @click.option("--cluster", type=click.Choice(["slurm", "pbs", "sge", "local"]), default=None,
               help="Start --workers Dask workers through dask-jobqueue on this batch system (local: as "
                    "processes here, to try it out).")

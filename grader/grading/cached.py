@@ -30,13 +30,14 @@ import collections
 import copy
 import hashlib
 import os
-import random
 import struct
 import sys
 import time
 import types
 from dataclasses import dataclass, field
 from typing import Any
+
+from pttutor.grader.grading import generators
 
 MAX_DEPTH = 32
 
@@ -197,22 +198,6 @@ def _globals_digest(module: types.ModuleType) -> str:
     return h.hexdigest()
 
 
-def _rng_state() -> tuple:
-    import numpy as np
-    import torch
-
-    return random.getstate(), np.random.get_state(), torch.get_rng_state()
-
-
-def _set_rng_state(state: tuple) -> None:
-    import numpy as np
-    import torch
-
-    random.setstate(state[0])
-    np.random.set_state(state[1])
-    torch.set_rng_state(state[2].clone())
-
-
 def _torch_flags() -> str:
     import torch
 
@@ -294,7 +279,7 @@ class CachedFunction:
         for part in (object.__getattribute__(owner, "_prefix"), self.__qualname__, arguments.hexdigest(),
                      _globals_digest(module), _torch_flags()):
             key.update(part.encode() + b"\0")
-        _feed(key, _rng_state_as_data())
+        _feed(key, generators.as_data(generators.state()))
         return key.hexdigest(), arguments.hexdigest()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -311,7 +296,7 @@ class CachedFunction:
         key, argument_digest = question
         answer = cache.answers.get(key)
         if answer is not None:
-            _set_rng_state(answer.rng_after)
+            generators.restore(answer.rng_after)
             cache.stats.replayed += 1
             cache.stats.seconds_saved += answer.seconds
             return copy.deepcopy(answer.value)
@@ -328,7 +313,7 @@ class CachedFunction:
             cache.refused.add(key)
             cache.stats.live += 1
         else:
-            cache.answers[key] = _Answer(kept, _rng_state(), seconds)
+            cache.answers[key] = _Answer(kept, generators.state(), seconds)
             cache.stats.computed += 1
         return value
 
@@ -356,10 +341,3 @@ class CachedFunction:
 
 
 _REFUSED = object()
-
-
-def _rng_state_as_data() -> list:
-    """The three generators' states as plain data, for the key."""
-    python, numpy_state, torch_state = _rng_state()
-    return [list(python[1]), python[0], python[2], numpy_state[0], numpy_state[1], int(numpy_state[2]),
-            int(numpy_state[3]), float(numpy_state[4]), torch_state]
