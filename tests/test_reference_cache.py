@@ -215,3 +215,15 @@ def test_demo_class_verdicts_are_the_same_with_and_without_the_cache(tmp_path):
     replayed = sum(calls["replayed"] for _, calls in with_cache.values() if calls)
     assert replayed > 100  # the cache was really used: the students after the first replay answers
     assert (tmp_path / "live" / "gradebook.csv").read_text() == (tmp_path / "kept" / "gradebook.csv").read_text()
+
+
+def test_least_recently_used_answers_go_first_when_the_cache_is_full(ref):
+    proxy, module, cache = ref
+    cache.max_bytes = 25_000  # room for two small answers
+    for n in (1, 2, 3):
+        proxy.square(torch.full((4,), float(n)))
+    proxy.square(torch.full((4,), 3.0))
+    assert runs(module, "square") == 3 and cache.stats.replayed == 1  # 3 was kept
+    proxy.square(torch.full((4,), 1.0))
+    assert runs(module, "square") == 4  # 1 was not
+    assert cache.size <= cache.max_bytes and len(cache.answers) == 2

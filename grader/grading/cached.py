@@ -64,15 +64,34 @@ class _Answer:
     value: Any
     rng_after: tuple
     seconds: float
+    nbytes: int = 0
 
 
 @dataclass
 class AnswerCache:
-    """The reference's answers kept by one grader process."""
+    """The reference's answers kept by one grader process; the least recently used go first
+    when they would take more than ``max_bytes`` (answers derived from students' answers are
+    asked once and never again)."""
 
-    answers: dict[str, _Answer] = field(default_factory=dict)
+    answers: collections.OrderedDict[str, _Answer] = field(default_factory=collections.OrderedDict)
     refused: set[str] = field(default_factory=set)  # questions found uncacheable once
     stats: Stats = field(default_factory=Stats)
+    max_bytes: int = 256 * 1024 * 1024
+    size: int = 0
+
+    def get(self, key: str) -> _Answer | None:
+        answer = self.answers.get(key)
+        if answer is not None:
+            self.answers.move_to_end(key)
+        return answer
+
+    def keep(self, key: str, answer: _Answer) -> None:
+        self.answers[key] = answer
+        self.size += answer.nbytes
+        while self.size > self.max_bytes and self.answers:
+            self.size -= self.answers.popitem(last=False)[1].nbytes
+        if len(self.refused) > 100_000:
+            self.refused.clear()
 
 
 # ----------------------------------------------------------------------------- keys
@@ -161,6 +180,11 @@ def _memory(value: Any, out: list[tuple[int, int]], depth: int = 0) -> list[tupl
     elif np is not None and isinstance(value, np.ndarray) and value.size:
         out.append(_byte_bounds(np)(value))
     return out
+
+
+def _nbytes(value: Any) -> int:
+    """About how much memory a kept answer takes."""
+    return sum(high - low for low, high in _memory(value, [])) + len(repr(value)) // 4
 
 
 def _byte_bounds(np: Any) -> Any:
@@ -294,7 +318,7 @@ class CachedFunction:
             finally:
                 cache.stats.seconds_live += time.perf_counter() - began
         key, argument_digest = question
-        answer = cache.answers.get(key)
+        answer = cache.get(key)
         if answer is not None:
             generators.restore(answer.rng_after)
             cache.stats.replayed += 1
@@ -313,7 +337,7 @@ class CachedFunction:
             cache.refused.add(key)
             cache.stats.live += 1
         else:
-            cache.answers[key] = _Answer(kept, generators.state(), seconds)
+            cache.keep(key, _Answer(kept, generators.state(), seconds, _nbytes(kept) + 10_000))
             cache.stats.computed += 1
         return value
 
