@@ -2,7 +2,8 @@
 uses a running one, ``batch --cluster slurm|pbs|sge`` starts its workers through dask-jobqueue.
 
 Each student is one Dask task. A task runs on a Dask worker, which hosts one grader process
-with its warm fork server (started at its first task, as the local pool starts its own;
+with its warm fork server (started at the batch's first task there, as the local pool starts
+its own;
 :mod:`~pttutor.grader.classroom.graderprocess`); the student's files travel with the task as
 the bytes of a zip, so workers need no shared file system. The process that runs ``batch``
 stays the only writer of ``results.jsonl``: it appends each task's rows when the task's result
@@ -38,16 +39,22 @@ INSTALL = "the cluster options need Dask: python -m pip install -e '.[cluster]' 
 # ----------------------------------------------------------------------------- on a Dask worker
 
 _POOL: ProcessPoolExecutor | None = None
+_POOL_BATCH = ""  # the batch the grader process was started for
 _POOL_LOCK = threading.Lock()
 
 
-def _grader_process(reuse_reference: bool) -> ProcessPoolExecutor:
-    """This Dask worker's grader process (started once; again if it died)."""
-    global _POOL
+def _grader_process(batch_token: str, reuse_reference: bool) -> ProcessPoolExecutor:
+    """This Dask worker's grader process for this batch (started at the batch's first task here,
+    and again if it died). A new batch gets a new one: the course may have changed since."""
+    global _POOL, _POOL_BATCH
     with _POOL_LOCK:
+        if _POOL is not None and _POOL_BATCH != batch_token:
+            _POOL.shutdown(wait=False, cancel_futures=True)
+            _POOL = None
         if _POOL is None:
             _POOL = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
                                         initializer=functools.partial(init_grader, reuse_reference))
+            _POOL_BATCH = batch_token
         return _POOL
 
 
@@ -67,10 +74,11 @@ def _submit(pool: ProcessPoolExecutor, *args: Any) -> Any:
                 config["daemon"] = daemon
 
 
-def grade_task(student_id: str, packed: bytes, exercise_ids: tuple[str, ...], options: Options) -> list[dict]:
+def grade_task(student_id: str, packed: bytes, exercise_ids: tuple[str, ...], options: Options,
+               batch_token: str) -> list[dict]:
     """One student, graded by this Dask worker's grader process (runs on the Dask worker)."""
     global _POOL
-    pool = _grader_process(options.reuse_reference)
+    pool = _grader_process(batch_token, options.reuse_reference)
     try:
         return _submit(pool, grade_student, Student(student_id), exercise_ids, options, packed).result()
     except BrokenProcessPool:
@@ -172,7 +180,7 @@ def run(batch: Batch, todo: list[Student], *, scheduler: str | None = None, clus
                     append(batch.results_path, rows)
                     on_rows(rows)
                     continue
-                future = client.submit(grade_task, student.id, packed, ids, options, pure=False,
+                future = client.submit(grade_task, student.id, packed, ids, options, token, pure=False,
                                        key=f"pttutor-grade-{token}-{student.id}", resources=resources)
                 running[future] = student
                 queue.add(future)
