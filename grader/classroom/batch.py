@@ -1,12 +1,15 @@
 """Grading a whole class: every (student, exercise) pair, in parallel, resumable.
 
 ``SUBMISSIONS`` holds one entry per student: a folder of files named like the stubs, or a
-``.zip`` of one; the entry's name is the student id. Each pair is graded by one of
+``.zip`` of one; the entry's name is the student id. Each student is graded by one of
 ``workers`` grader processes (each imports torch once and keeps its own fork server, so a
-submission costs a fork, not an interpreter). Every result is appended to
-``results.jsonl`` the moment it is known, flushed and synced; ``--resume`` reads that file,
-drops a line cut short by a crash, and grades only what is missing. The gradebook and the
-exports are written from ``results.jsonl`` at the end, each atomically.
+submission costs a fork, not an interpreter; see :mod:`~pttutor.grader.classroom.graderprocess`),
+here or on a Dask cluster (:mod:`~pttutor.grader.classroom.cluster`). This process is the only
+writer of ``results.jsonl``: every result is appended the moment it is known, flushed and
+synced; ``--resume`` reads that file, drops a line cut short by a crash, and grades only what
+is missing. The gradebook and the exports are written from ``results.jsonl`` at the end, each
+atomically. ``--shard K/N`` grades one fixed slice of the class
+(:mod:`~pttutor.grader.classroom.shards`).
 
 A student's files are copied (or safely unpacked) into a private folder before grading, and
 the submissions folder, the output folder, the reference solutions and the hidden checks
@@ -16,11 +19,9 @@ are all hidden from the worker.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
-import tempfile
-import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -29,30 +30,16 @@ from pathlib import Path
 
 from pttutor.grader import course
 from pttutor.grader.atomicfile import write_atomic
-from pttutor.grader.classroom.archive import ArchiveError, copy_folder, extract
+from pttutor.grader.classroom import shards
 from pttutor.grader.classroom.exports import Settings, Written, write_exports
-from pttutor.grader.course import Exercise
+from pttutor.grader.classroom.graderprocess import Options, Student, grade_student, init_grader, row
 
 RESULTS = "results.jsonl"
+__all__ = ["Batch", "BatchError", "Options", "Student", "discover", "finish", "prepare", "read_results", "run"]
 
 
 class BatchError(Exception):
-    """The batch cannot start (bad folders, results already there without --resume)."""
-
-
-@dataclass(frozen=True)
-class Student:
-    id: str
-    entry: Path
-
-
-@dataclass
-class Options:
-    exercises: tuple[str, ...]
-    device: str = "cpu"
-    timeout: float | None = None
-    hide: tuple[str, ...] = ()
-    sandbox: str = "full"
+    """The batch cannot start (bad folders, results already there without --resume, no cluster)."""
 
 
 @dataclass
@@ -60,7 +47,9 @@ class Batch:
     submissions: Path
     out: Path
     options: Options
-    students: list[Student] = field(default_factory=list)
+    students: list[Student] = field(default_factory=list)  # those this run grades (its shard, if any)
+    shard: tuple[int, int] | None = None  # (K, N): the K-th of N slices of the class
+    class_ids: list[str] = field(default_factory=list)  # every student in SUBMISSIONS
 
     @property
     def results_path(self) -> Path:
@@ -105,72 +94,10 @@ def read_results(path: Path) -> list[dict]:
     return rows
 
 
-def _row(student: str, ex: Exercise, status: str, message: str, **extra) -> dict:
-    return {"student": student, "exercise": ex.id, "status": status, "score": 0, "max_score": ex.points,
-            "message": message, "checks": [], "notes": [], **extra}
-
-
-# ----------------------------------------------------------------------------- in grader processes
-
-
-def _watch_parent() -> None:
-    """End this grader process if the batch that started it is gone (e.g. killed with SIGKILL)."""
-    parent = os.getppid()
-
-    def loop() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=loop, daemon=True).start()
-
-
-def _init_grader() -> None:
-    _watch_parent()
-    from pttutor.grader.grading import engine  # noqa: F401  (import torch and pytest once, here)
-    from pttutor.grader.sandbox import process
-
-    process.prestart()
-
-
-def grade_student(student: Student, exercise_ids: tuple[str, ...], options: Options) -> list[dict]:
-    """Grade one student's exercises (in a grader process); one row per exercise."""
-    from pttutor.grader.grading import engine
-
-    exercises = [course.default().get(i) for i in exercise_ids]
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="pttutor-student-") as tmp:
-        try:
-            if student.entry.is_dir():
-                folder = copy_folder(student.entry, Path(tmp) / "files")
-            else:
-                folder = extract(student.entry, Path(tmp) / "files")
-        except ArchiveError as exc:
-            return [_row(student.id, ex, "refused", str(exc)) for ex in exercises]
-        for ex in exercises:
-            path = ex.file_in(folder)
-            if path is None:
-                rows.append(_row(student.id, ex, "not submitted", "not submitted"))
-                continue
-            try:
-                report = engine.grade(ex, path, hidden=True, device=options.device, budget=options.timeout,
-                                      hide=options.hide, sandbox=options.sandbox)
-            except engine.GradingError as exc:
-                rows.append(_row(student.id, ex, "error", str(exc), file=path.name))
-                continue
-            data = report.as_dict()
-            rows.append({"student": student.id, "exercise": ex.id, "status": "graded",
-                         "score": data["score"], "max_score": data["max_score"], "message": "",
-                         "file": path.name, "checks": data["checks"], "notes": data["notes"],
-                         "time_used": data["time_used"], "protections": data["protections"],
-                         "sandbox": data.get("sandbox", "")})
-    return rows
-
-
 # ----------------------------------------------------------------------------- the coordinator
 
 
-def _append(path: Path, rows: list[dict]) -> None:
+def append(path: Path, rows: list[dict]) -> None:
     with open(path, "a", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row) + "\n")
@@ -178,15 +105,22 @@ def _append(path: Path, rows: list[dict]) -> None:
         os.fsync(f.fileno())
 
 
-def prepare(submissions: Path, out: Path, options: Options, resume: bool) -> tuple[Batch, list[Student]]:
+def prepare(submissions: Path, out: Path, options: Options, resume: bool,
+            shard: tuple[int, int] | None = None) -> tuple[Batch, list[Student]]:
     """Check the folders, recover ``results.jsonl`` on resume, and list the students still to grade."""
-    batch = Batch(submissions.resolve(), out.resolve(), options, discover(submissions))
+    everyone = discover(submissions)
+    batch = Batch(submissions.resolve(), out.resolve(), options, shards.select(everyone, shard), shard,
+                  [s.id for s in everyone])
     if batch.out == batch.submissions or batch.out.is_relative_to(batch.submissions):
         raise BatchError("--out must not be inside the submissions folder")
     batch.out.mkdir(parents=True, exist_ok=True)
     done = read_results(batch.results_path)
     if done and not resume:
         raise BatchError(f"{batch.results_path} already holds results; use --resume to continue it")
+    try:
+        shards.describe(batch.out, shard, batch.class_ids, [s.id for s in batch.students], options.exercises)
+    except shards.ShardError as exc:
+        raise BatchError(str(exc)) from None
     # Rewrite without a torn last line, so that new rows start on a line of their own.
     write_atomic(batch.results_path, "".join(json.dumps(row) + "\n" for row in done))
     finished = {(row["student"], row["exercise"]) for row in done}
@@ -194,14 +128,31 @@ def prepare(submissions: Path, out: Path, options: Options, resume: bool) -> tup
     return batch, todo
 
 
+def finished_pairs(batch: Batch) -> set[tuple[str, str]]:
+    """The (student, exercise) pairs already in ``results.jsonl``."""
+    return {(r["student"], r["exercise"]) for r in read_results(batch.results_path)}
+
+
+def grading_options(batch: Batch) -> Options:
+    """The batch's options as grader processes get them: the submissions and results folders hidden."""
+    return dataclasses.replace(batch.options, hide=(*batch.options.hide, str(batch.submissions), str(batch.out)))
+
+
+def failed_rows(student: Student, options: Options, finished: set[tuple[str, str]], exc: BaseException) -> list[dict]:
+    """Rows for a student whose grading failed outright: recorded, never lost."""
+    return [row(student.id, course.default().get(e), "error", f"grading failed: {exc}")
+            for e in options.exercises if (student.id, e) not in finished]
+
+
 def run(batch: Batch, todo: list[Student], workers: int,
         on_rows: Callable[[list[dict]], None] = lambda rows: None) -> None:
-    """Grade ``todo`` with ``workers`` grader processes, appending rows as they come."""
-    finished = {(row["student"], row["exercise"]) for row in read_results(batch.results_path)}
-    options = dataclasses.replace(batch.options, hide=(*batch.options.hide, str(batch.submissions), str(batch.out)))
+    """Grade ``todo`` with ``workers`` grader processes here, appending rows as they come."""
+    finished = finished_pairs(batch)
+    options = grading_options(batch)
     pending = iter(todo)
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                             initializer=_init_grader) as pool:
+                             initializer=functools.partial(init_grader, options.reuse_reference, options.sandbox,
+                                                                 options.exercises[0])) as pool:
         running = {}
 
         def submit_next() -> bool:
@@ -222,9 +173,8 @@ def run(batch: Batch, todo: list[Student], workers: int,
                 try:
                     rows = future.result()
                 except Exception as exc:  # a grader process died: record it, never lose the student
-                    rows = [_row(student.id, course.default().get(e), "error", f"grading failed: {exc}")
-                            for e in options.exercises if (student.id, e) not in finished]
-                _append(batch.results_path, rows)
+                    rows = failed_rows(student, options, finished, exc)
+                append(batch.results_path, rows)
                 on_rows(rows)
                 submit_next()
 

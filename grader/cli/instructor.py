@@ -69,25 +69,56 @@ def show_written(out: Path, written: Written) -> None:
 @click.option("--resume", is_flag=True, help="Continue a batch that was interrupted, grading only what is missing.")
 @export_options
 @sandbox_option
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Grade on this running Dask cluster (one grader process per Dask worker); its address or "
+                   "the file dask scheduler --scheduler-file wrote.")
+@click.option("--cluster", type=click.Choice(["slurm", "pbs", "sge", "local"]), default=None,
+              help="Start --workers Dask workers through dask-jobqueue on this batch system (local: as "
+                   "processes here, to try it out).")
+@click.option("--cluster-option", "cluster_options", multiple=True, metavar="KEY=VALUE",
+              help="A dask-jobqueue setting for --cluster (queue=gpu, walltime=02:00:00, memory=8GiB, "
+                   "job_extra_directives=--gres=gpu:1, ...; repeat).")
+@click.option("--shard", "shard_text", metavar="K/N", default=None,
+              help="Grade only the K-th of N fixed slices of the class (merge the slices with merge).")
+@click.option("--reference-cache/--no-reference-cache", default=True, show_default=True,
+              help="Compute the reference's answers that do not depend on the student once per grader process.")
 def batch(submissions: Path, out: Path, workers: int, device: str, exercise_ids: tuple[str, ...],
           timeout: float | None, resume: bool, formats: tuple[str, ...], roster: Path | None, missing: str,
-          show_hidden_feedback: bool, sandbox: str) -> None:
+          show_hidden_feedback: bool, sandbox: str, scheduler: str | None = None, cluster: str | None = None,
+          cluster_options: tuple[str, ...] = (), shard_text: str | None = None, reference_cache: bool = True) -> None:
     """Grade every student in SUBMISSIONS (a folder or .zip per student) into a gradebook."""
     from pttutor.grader.classroom import batch as batching
+    from pttutor.grader.classroom import shards
     from pttutor.grader.classroom.progress import progress
 
     settings = export_settings(formats, roster, missing, show_hidden_feedback)
     ids = [ex.id for ex in exercises(exercise_ids)]
-    options = batching.Options(tuple(ids), device, timeout, sandbox=sandbox)
+    options = batching.Options(tuple(ids), device, timeout, sandbox=sandbox, reuse_reference=reference_cache)
+    if scheduler and cluster:
+        raise click.UsageError("use --scheduler (a running cluster) or --cluster (start one), not both")
     try:
-        job, todo = batching.prepare(submissions, out, options, resume)
-    except batching.BatchError as exc:
+        shard = shards.parse(shard_text) if shard_text is not None else None
+        job, todo = batching.prepare(submissions, out, options, resume, shard)
+    except (batching.BatchError, shards.ShardError) as exc:
         raise click.UsageError(str(exc)) from None
     total = len(todo) * len(ids)
-    click.echo(f"{len(job.students)} students, {len(ids)} exercises: {total} to grade with {workers} worker(s)"
+    where = (f"the Dask cluster at {scheduler}" if scheduler else f"{workers} {cluster} Dask worker(s)" if cluster
+             else f"{workers} worker(s)")
+    click.echo((f"shard {shard[0]}/{shard[1]}: " if shard else "")
+               + f"{len(job.students)} students, {len(ids)} exercises: {total} to grade with {where}"
                + (f" ({len(job.students) - len(todo)} students already done)" if resume else ""))
     with progress(total, sys.stdout.isatty()) as on_rows:
-        batching.run(job, todo, workers, on_rows=on_rows)
+        if scheduler or cluster:
+            from pttutor.grader.classroom import cluster as dask_cluster
+
+            try:
+                dask_cluster.run(job, todo, scheduler=scheduler, cluster=cluster, workers=workers,
+                                 cluster_options=dask_cluster.parse_cluster_options(cluster_options),
+                                 on_rows=on_rows)
+            except batching.BatchError as exc:
+                raise click.UsageError(str(exc)) from None
+        else:
+            batching.run(job, todo, workers, on_rows=on_rows)
     show_written(job.out, batching.finish(job, settings))
 
 
@@ -262,3 +293,29 @@ def autograder_grade(platform: str, submission: Path, results: Path, exercise_id
                          public_visibility, hidden_visibility, show_hidden_feedback))
     score = data["score"]
     click.echo(f"wrote {results}: score {score:g}" + (f" ({len(data['tests'])} tests)" if data.get("tests") else ""))
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("folders", metavar="DIR...", nargs=-1, required=True,
+                type=click.Path(path_type=Path, file_okay=False, exists=True))
+@export_options
+def merge(out: Path, folders: tuple[Path, ...], formats: tuple[str, ...], roster: Path | None, missing: str,
+          show_hidden_feedback: bool) -> None:
+    """Combine the results folders of batch --shard K/N runs (DIR...) into one results folder OUT.
+
+    Writes OUT/results.jsonl, the gradebook and the exports asked for (without --format: every
+    export that needs no roster).
+    """
+    from pttutor.grader.classroom import shards
+    from pttutor.grader.classroom.exports import write_exports
+
+    formats = formats or tuple(f for f in FORMATS if f != "canvas")
+    settings = export_settings(formats, roster, missing, show_hidden_feedback)
+    try:
+        rows, students, ids = shards.merge(out, list(folders))
+    except shards.ShardError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{len(folders)} shards: {len(students)} students, {len(ids)} exercises, {len(rows)} results")
+    click.echo(f"wrote {out / shards.RESULTS}")
+    show_written(out, write_exports(out, rows, settings))

@@ -12,6 +12,10 @@ same question had been asked before. The kit carries these answers
 Floats in keys are rounded to float32, so that a correct answer with a little numerical
 noise, passed back to the reference by a check, still finds its recording. A question that
 was never recorded raises :class:`ReplayMiss`, which fails the check with an explanation.
+
+An answer whose computation drew random numbers (a model's constructor initialising its
+weights) is recorded with the random generators' states it left behind, and replaying it sets
+them again: what the check draws next (its test inputs) is what it drew at release time.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pttutor.grader.grading import generators
 from pttutor.grader.sandbox import wire
 
 
@@ -121,6 +126,7 @@ class Recorder(_Proxy):
         obj = object.__getattribute__(self, "_obj")
         table = object.__getattribute__(self, "_table")
         real = _unwrap(payload)
+        before = generators.state()
         try:
             if op == "get":
                 value = getattr(obj, real)
@@ -135,24 +141,47 @@ class Recorder(_Proxy):
             else:
                 value = len(obj)
         except Exception as exc:  # e.g. len() of a generator, which list() asks first
-            table[key] = {"raise": type(exc).__name__, "message": str(exc)[:500]}
+            table[key] = {"raise": type(exc).__name__, "message": str(exc)[:500], **_drawn(before)}
             raise
         if op == "iter":  # element by element: a list of modules is not data, but each may be
             entries = [self._entry(item) for item in value]
-            table[key] = {"items": [entry for entry, _ in entries]}
+            table[key] = {"items": [entry for entry, _ in entries], **_drawn(before)}
             return [wrapped for _, wrapped in entries]
-        table[key], wrapped = self._entry(value)
+        entry, wrapped = self._entry(value)
+        table[key] = {**entry, **_drawn(before)}
         return wrapped
 
     def _entry(self, value: Any) -> tuple[dict, Any]:
         """What is recorded for ``value``, and what the check gets: the data, or a recorder of it."""
         table = object.__getattribute__(self, "_table")
         try:
-            return {"data": base64.b64encode(wire.pack(value)).decode()}, value
+            return {"data": _encode(value)}, value
         except wire.CodecError:
             rid = table["#refs"] = table.get("#refs", 0) + 1
             return {"ref": rid}, Recorder(value, table, object.__getattribute__(self, "_scope"), rid,
                                           object.__getattribute__(self, "_counts"))
+
+
+def _encode(value: Any) -> str:
+    return base64.b64encode(wire.pack(value)).decode()
+
+
+def _decode(text: str) -> Any:
+    raw = base64.b64decode(text)
+    header_size = int.from_bytes(raw[:4], "big")
+    header = raw[4:4 + header_size]
+    _, sizes = wire.parse_header(header)
+    buffers, offset = [], 4 + header_size
+    for size in sizes:
+        buffers.append(raw[offset:offset + size])
+        offset += size
+    return wire.unpack(header, buffers)
+
+
+def _drawn(before: tuple) -> dict:
+    """The generators' states after an answer, recorded when computing it drew random numbers."""
+    after = generators.state()
+    return {} if generators.same(before, after) else {"rng": _encode(generators.as_data(after))}
 
 
 def _unwrap(value: Any) -> Any:
@@ -181,6 +210,8 @@ class Replayer(_Proxy):
         if entry is None:
             raise ReplayMiss("your answer differs from the reference's; the full explanation of this check "
                              "needs your instructor's grader (pttutor-grade check --hidden)")
+        if "rng" in entry:  # computing the answer drew random numbers: leave the generators as it did
+            generators.restore(generators.from_data(_decode(entry["rng"])))
         if "raise" in entry:
             raise RAISABLE.get(entry["raise"], RuntimeError)(entry["message"])
         if "items" in entry:
@@ -191,15 +222,7 @@ class Replayer(_Proxy):
         if "ref" in entry:
             return Replayer(object.__getattribute__(self, "_table"), object.__getattribute__(self, "_scope"),
                             entry["ref"], object.__getattribute__(self, "_counts"))
-        raw = base64.b64decode(entry["data"])
-        header_size = int.from_bytes(raw[:4], "big")
-        header = raw[4:4 + header_size]
-        _, sizes = wire.parse_header(header)
-        buffers, offset = [], 4 + header_size
-        for size in sizes:
-            buffers.append(raw[offset:offset + size])
-            offset += size
-        return wire.unpack(header, buffers)
+        return _decode(entry["data"])
 
 
 def save(table: dict, path: Path) -> None:

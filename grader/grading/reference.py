@@ -1,21 +1,38 @@
 """The reference solution as checks see it (the ``ref`` fixture).
 
 Where the reference solution is installed, ``ref`` is the module itself, imported once per
-process in this trusted grader; while the student kit is being made, a recorder around it
-(see :mod:`pttutor.grader.grading.recorded`); in the kit, which ships without it, a replayer
-of the recorded answers.
+process in this trusted grader; in a process that grades many students (a batch), the module
+behind an answer cache that computes each question not depending on the student once (see
+:mod:`pttutor.grader.grading.cached`); while the student kit is being made, a recorder around
+it (see :mod:`pttutor.grader.grading.recorded`); in the kit, which ships without it, a
+replayer of the recorded answers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 from pathlib import Path
 from typing import Any
 
 from pttutor.grader.course import Exercise
-from pttutor.grader.grading import recorded
+from pttutor.grader.grading import cached, recorded
 
 _MODULES: dict[Path, Any] = {}
+_DIGESTS: dict[Path, str] = {}
+_CACHE: cached.AnswerCache | None = None
+
+
+def reuse_answers(enabled: bool = True) -> None:
+    """Keep the reference's answers that do not depend on the student for the rest of this process
+    (or stop, and forget them)."""
+    global _CACHE
+    _CACHE = cached.AnswerCache() if enabled else None
+
+
+def answer_stats() -> cached.Stats | None:
+    """How many calls the answer cache replayed, computed and left live so far (None when it is off)."""
+    return None if _CACHE is None else _CACHE.stats
 
 
 class ReferenceMissing(Exception):
@@ -28,6 +45,7 @@ def _module(path: Path) -> Any:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         _MODULES[path] = module
+        _DIGESTS[path] = hashlib.sha256(path.read_bytes()).hexdigest()
     return _MODULES[path]
 
 
@@ -51,7 +69,10 @@ class Reference:
             return recorded.Replayer(self.answers, scope)
         if self.recording is not None:
             return recorded.Recorder(_module(path), self.recording, scope)
-        return _module(path)
+        module = _module(path)
+        if _CACHE is not None:
+            return cached.CachedModule(module, _CACHE, f"{self.exercise.id}\0{_DIGESTS[path]}\0{scope}")
+        return module
 
     def finish(self) -> None:
         """Write the recorded answers, if this grading recorded them."""
