@@ -22,7 +22,7 @@ from pttutor.grader.grading.reference import Reference
 from pttutor.grader.report import ExerciseReport
 from pttutor.grader.sandbox.process import DEFAULT_MEMORY_MB, Limits
 from pttutor.grader.sandbox.session import Session
-from pttutor.grader.submission import Submission, SubmissionFileError, read_submission
+from pttutor.grader.submission import Submission, SubmissionFileError, read_submission, stub_parts
 
 DEVICES = ("cpu", "cuda", "auto")
 SANDBOX_MODES = ("full", "container", "process")  # strongest first
@@ -77,7 +77,8 @@ def _session(exercise: Exercise, submission: Submission, options: Options) -> Se
         source=submission.source, filename=str(submission.path), module_name=exercise.stem,
         cwd=workdir if inside_hidden else path.parent,  # the reference solutions themselves are hidden
         workdir=workdir, hide=tuple(hide), device=options.device, sandbox=options.sandbox,
-        limits=Limits(memory_mb=options.memory_mb or None), load_timeout=options.load_timeout)
+        limits=Limits(memory_mb=options.memory_mb or None), load_timeout=options.load_timeout,
+        units=tuple(submission.units), parts=stub_parts(exercise), notes=list(submission.notes))
 
 
 def grade(exercise: Exercise, submission: Path | Submission, options: Options | None = None,
@@ -124,7 +125,7 @@ def grade(exercise: Exercise, submission: Path | Submission, options: Options | 
         raise GradingError(f"no checks were collected for {exercise.id}")
     report = ExerciseReport(
         exercise=exercise.id, title=exercise.title, file=str(submission.path), course=exercise.course,
-        notes=list(submission.notes) + session.notes, time_used=grading.used, budget=grading.budget,
+        points=exercise.points, notes=session.notes, time_used=grading.used, budget=grading.budget,
         device=session.resolved_device or options.device,
         protections=session.protections + [f"not active: {p}" for p in session.missing_protections],
         sandbox=session.mode or options.sandbox,
