@@ -124,7 +124,7 @@ def read_submission(path: Path) -> Submission:
     return Submission(path, text)
 
 
-def stub_parts(exercise: Exercise) -> Parts:
+def expected_parts(exercise: Exercise) -> Parts:
     """The functions, classes and data the exercise's stub defines (empty if it cannot be read)."""
     try:
         return parts_of(exercise.stub_path.read_text(encoding="utf-8"))

@@ -265,3 +265,16 @@ def test_file_missing_one_part_names_it_once_in_the_notes(grade_source):
     failed = [c for c in report.checks if not c.passed]
     assert failed and len(failed) < len(report.checks)
     assert all("no function `plot_cost_surface`" in c.message for c in failed), [c.message for c in failed]
+
+
+def test_parts_that_need_a_lost_part_name_it(grade_source):
+    src = solution_source(EX).replace("def forward(", "def (forward(")
+    line = src.splitlines().index("def (forward(x, w, b):") + 1
+    report = grade_source(EX, src, hidden=False)
+    assert report.notes == [f"Your file has a syntax error at line {line} (SyntaxError: invalid syntax): "
+                            f"lines {line}-{line + 4} were left out (the definition of forward); the rest of it was run."]
+    failed = [c.message for c in report.checks if not c.passed]
+    assert failed and len(failed) < len(report.checks)
+    for message in failed:
+        assert "no function `forward`: it is in lines" in message and f"syntax error at line {line}" in message
+    assert any(m.startswith("`mse` needs `forward`, but your file has no function `forward`") for m in failed), failed

@@ -22,7 +22,7 @@ from pttutor.grader.grading.reference import Reference
 from pttutor.grader.report import ExerciseReport
 from pttutor.grader.sandbox.process import DEFAULT_MEMORY_MB, Limits
 from pttutor.grader.sandbox.session import Session
-from pttutor.grader.submission import Submission, SubmissionFileError, read_submission, stub_parts
+from pttutor.grader.submission import Submission, SubmissionFileError, expected_parts, read_submission
 
 DEVICES = ("cpu", "cuda", "auto")
 SANDBOX_MODES = ("full", "container", "process")  # strongest first
@@ -78,7 +78,7 @@ def _session(exercise: Exercise, submission: Submission, options: Options) -> Se
         cwd=workdir if inside_hidden else path.parent,  # the reference solutions themselves are hidden
         workdir=workdir, hide=tuple(hide), device=options.device, sandbox=options.sandbox,
         limits=Limits(memory_mb=options.memory_mb or None), load_timeout=options.load_timeout,
-        units=tuple(submission.units), parts=stub_parts(exercise), notes=list(submission.notes))
+        units=tuple(submission.units), parts=expected_parts(exercise), notes=list(submission.notes))
 
 
 def grade(exercise: Exercise, submission: Path | Submission, options: Options | None = None,

@@ -28,7 +28,7 @@ from types import CodeType
 LEVELS = ("full", "definitions", "signatures")
 CONTINUES = {"else", "elif", "except", "finally"}  # keywords that carry on the statement above
 RESTART = re.compile(r"[^\s#)\]}]")  # a line that may start a new top-level statement
-DEFINES = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.MULTILINE)
+DEFINES = re.compile(r"^(?:async[ \t]+)?(?:def|class)\b[^\w\n]*(\w+)", re.MULTILINE)  # even if mistyped
 NEWLINE = re.compile(r"\r\n|\r|\n")
 
 

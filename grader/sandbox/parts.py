@@ -4,9 +4,10 @@ and what a check is told when one of them is missing or is not what the stub def
 The session hands checks the student's module as a :class:`StudentModule`: looking up a part
 the file lacks fails with "your file has no function `forward` (the stub defines
 forward(x, w, b))" instead of a bare AttributeError, a part that is data where the stub has a
-function fails with "`forward` in your file is a numpy.ndarray, not a function", and a call
+function fails with "`forward` in your file is a numpy.ndarray, not a function", a call
 with the stub's arguments that the student's version does not take says what the stub
-defines. :func:`summary` is the one note for a file that defines few of the stub's parts.
+defines, and a part that fails with a NameError for another missing part names that part.
+:func:`summary` is the one note for a file that defines few of the stub's parts.
 
 Plain Python on the grader's side: nothing here believes what the worker says about types
 (data is judged by the type the wire format rebuilt in this process).
@@ -15,6 +16,7 @@ Plain Python on the grader's side: nothing here believes what the worker says ab
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 from pttutor.grader.sandbox.errors import SubmissionError, SubmissionTimeout, WorkerLost
@@ -110,20 +112,23 @@ class StudentModule(Remote):
         if not isinstance(value, Remote):
             raise SubmissionError("", f"`{name}` in your file is {_what(value)}, not a {part[0]} "
                                       f"(the stub defines {part[1]})")
-        return Part.wrap(value, name, part)
+        return Part.wrap(value, name, self)
 
 
 class Part(Remote):
     """A function or class of the student's file that the stub defines: a call the student's
-    version cannot take says what the stub defines."""
+    version cannot take says what the stub defines, and one that fails because another part
+    of the stub is missing from the file names that part."""
 
-    __slots__ = ("_name", "_part")
+    __slots__ = ("_name", "_part", "_module_parts", "_lost")
 
     @classmethod
-    def wrap(cls, value: Remote, name: str, part: tuple[str, str]) -> Part:
+    def wrap(cls, value: Remote, name: str, module: StudentModule) -> Part:
         wrapped = cls(value._session, value._hid, value._type, value._generation)
         object.__setattr__(wrapped, "_name", name)
-        object.__setattr__(wrapped, "_part", part)
+        object.__setattr__(wrapped, "_part", module._parts[name])
+        object.__setattr__(wrapped, "_module_parts", module._parts)
+        object.__setattr__(wrapped, "_lost", module._lost)
         return wrapped
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -132,6 +137,11 @@ class Part(Remote):
         except (SubmissionTimeout, WorkerLost):
             raise
         except SubmissionError as exc:
+            needed = re.fullmatch(r"name '(\w+)' is not defined", exc.message) if exc.kind == "NameError" else None
+            other = self._module_parts.get(needed.group(1)) if needed else None
+            if other is not None and other[0] != "data":
+                raise SubmissionError("", f"`{self._name}` needs `{needed.group(1)}`, but "
+                                          + missing(needed.group(1), other, self._lost.get(needed.group(1)))) from None
             if exc.kind != "TypeError" or exc.traceback:  # raised inside the student's code
                 raise
             kind, written = self._part
