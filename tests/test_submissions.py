@@ -14,6 +14,7 @@ from pttutor.grader import course
 from pttutor.grader.grading import engine
 from pttutor.grader.cli import main
 from pttutor.grader.sandbox.loading import blocks, plan, statements
+from pttutor.grader.sandbox.loadnotes import Places, problems_of
 from pttutor.grader.submission import SubmissionFileError, notebook_source
 
 EX = "ex02-cost-surface"
@@ -278,3 +279,25 @@ def test_parts_that_need_a_lost_part_name_it(grade_source):
     for message in failed:
         assert "no function `forward`: it is in lines" in message and f"syntax error at line {line}" in message
     assert any(m.startswith("`mse` needs `forward`, but your file has no function `forward`") for m in failed), failed
+
+
+def test_load_notes_name_the_cell_and_count_what_followed_a_failure():
+    places = Places(((2, 6, "cell 2"), (8, 9, "cell 4")), 10)
+    found = problems_of([
+        {"kind": "syntax", "line": 9, "first": 8, "last": 9, "error": "SyntaxError: invalid syntax", "names": ["mse"]},
+        {"kind": "failed", "line": 3, "first": 3, "last": 3, "error": "NameError: name 'df' is not defined",
+         "names": []},
+        {"kind": "skipped", "line": 4, "first": 4, "last": 4, "error": "NameError: x", "names": []},
+        {"kind": "skipped", "line": 5, "first": 5, "last": 5, "error": "NameError: y", "names": ["helper"]},
+        {"kind": "failed", "line": "3"}, ["not a dict"], {"kind": "anything", "line": 1, "first": 1, "last": 1},
+    ])
+    assert places.notes(found) == [
+        "cell 4 has a syntax error at line 2 (SyntaxError: invalid syntax): it was left out (the definition of mse); "
+        "the other cells were run.",
+        "cell 2 failed at line 2 (NameError: name 'df' is not defined); the rest of cell 2 was run for its "
+        "definitions only. 2 more statements of it failed after that."]
+    assert places.lost(found) == {"mse": "it is in cell 4, which has a syntax error at line 2",
+                                  "helper": "its definition at cell 2, line 4 failed (NameError: y)"}
+    many = [{"kind": "skipped", "line": n, "first": n, "last": n, "error": "E", "names": []} for n in range(1, 12)]
+    notes = Places((), 20).notes(problems_of(many))
+    assert len(notes) == 9 and notes[0] == "Skipped line 1: E" and notes[-1] == "... and 3 more problems loading your file."

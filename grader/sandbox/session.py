@@ -18,12 +18,11 @@ from typing import Any
 
 from pttutor.grader.sandbox import wire
 from pttutor.grader.sandbox.errors import SubmissionError, SubmissionTimeout, WorkerLost
-from pttutor.grader.sandbox.loading import LEVELS
+from pttutor.grader.sandbox.loading import LEVELS, split_lines
+from pttutor.grader.sandbox.loadnotes import Places, problems_of
 from pttutor.grader.sandbox.parts import Parts, StudentModule, summary
 from pttutor.grader.sandbox.process import START_TIMEOUT, Limits, WorkerProcess
 from pttutor.grader.sandbox.proxy import Remote
-
-MAX_LOAD_NOTES = 8
 
 
 @dataclass
@@ -115,8 +114,9 @@ class Session:
                     self.stop()
                 continue
             self.level = level
-            found = _problems(result.get("problems"))
-            self.lost = self._lost_parts(found)
+            places = Places(self.units, len(split_lines(self.source)))
+            found = problems_of(result.get("problems"))
+            self.lost = places.lost(found)
             self.module = StudentModule.wrap(result["module"], self.parts, self.lost)
             names = result.get("names")
             note = summary(self.parts, {n for n in names if type(n) is str} if type(names) is list else set(self.parts),
@@ -131,76 +131,9 @@ class Session:
                                   f"graded its definitions only.")
                 if level == "signatures":
                     self.notes.append("Only imports, functions, classes and constant assignments were kept.")
-            described = self._describe_all(found)
-            self.notes += described[:MAX_LOAD_NOTES]
-            if len(described) > MAX_LOAD_NOTES:
-                self.notes.append(f"... and {len(described) - MAX_LOAD_NOTES} more problems loading your file.")
+            self.notes += places.notes(found)
             return
         raise problems[-1]
-
-    def _where(self, line: int) -> tuple[str, int, int, int]:
-        """The cell that holds ``line`` of the source ("" in a script), the line's number in it,
-        and the cell's first and last lines."""
-        for first, last, label in self.units:
-            if first <= line <= last:
-                return label, line - first + 1, first, last
-        return "", line, 1, len(self.source.splitlines())
-
-    def _describe_all(self, found: list[dict]) -> list[str]:
-        """One note per problem; statements that failed after a failure in the same cell (or
-        script) are counted in that failure's note."""
-        notes: list[str] = []
-        failure, after = None, 0
-        for problem in found + [{"kind": "end", "line": 0}]:
-            unit = self._where(problem["line"])[2:]
-            if problem["kind"] == "skipped" and failure is not None and unit == failure[1]:
-                after += 1
-                continue
-            if failure is not None:
-                notes[failure[0]] += (f" {after} more statement{'s' if after > 1 else ''} of it failed after that."
-                                      if after else "")
-                failure, after = None, 0
-            if problem["kind"] == "end":
-                break
-            notes.append(self._describe(problem))
-            if problem["kind"] == "failed":
-                failure = (len(notes) - 1, unit)
-        return notes
-
-    def _describe(self, problem: dict) -> str:
-        """A load note for one problem the worker met, naming the cell or line."""
-        cell, line, cell_first, cell_last = self._where(problem["line"])
-        error, names = problem["error"], problem["names"]
-        if problem["kind"] == "skipped":
-            return f"Skipped {cell + ', ' if cell else ''}line {line}: {error}"
-        if problem["kind"] == "failed":
-            if cell:
-                return f"{cell} failed at line {line} ({error}); the rest of {cell} was run for its definitions only."
-            return (f"Your file's top-level code failed at line {line} ({error}); "
-                    f"what follows was run for its definitions only.")
-        first, last = problem["first"] - cell_first + 1, problem["last"] - cell_first + 1
-        whole = cell and problem["first"] <= cell_first and problem["last"] >= cell_last
-        left = "it was left out" if whole else (f"line {first} was left out" if first == last else
-                                                f"lines {first}-{last} were left out")
-        defines = (f" (the definition{'s' if len(names) > 1 else ''} of {', '.join(names)})" if names else "")
-        if cell:
-            return f"{cell} has a syntax error at line {line} ({error}): {left}{defines}; the other cells were run."
-        return f"Your file has a syntax error at line {line} ({error}): {left}{defines}; the rest of it was run."
-
-    def _lost_parts(self, found: list[dict]) -> dict[str, str]:
-        """The functions and classes the file defines in parts that could not run, and why."""
-        lost: dict[str, str] = {}
-        for problem in found:
-            cell, line, _, _ = self._where(problem["line"])
-            where = f"{cell}, line {line}" if cell else f"line {line}"
-            for name in problem["names"]:
-                if problem["kind"] == "syntax":
-                    holder = (f"{cell}, which has" if cell else
-                              f"lines {problem['first']}-{problem['last']} of your file, which have")
-                    lost.setdefault(name, f"it is in {holder} a syntax error at line {line}")
-                else:
-                    lost.setdefault(name, f"its definition at {where} failed ({problem['error']})")
-        return lost
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -317,22 +250,6 @@ class Session:
     def output(self) -> str:
         live = [self.proc.output.text()] if self.proc is not None else []
         return "".join(self.outputs + live)
-
-
-def _problems(raw: Any) -> list[dict]:
-    """The worker's report of what it left out or what failed, kept only where well-formed."""
-    out = []
-    for item in raw[:200] if type(raw) is list else []:
-        if type(item) is not dict or item.get("kind") not in ("syntax", "failed", "skipped"):
-            continue
-        numbers = [item.get(k) for k in ("line", "first", "last")]
-        if any(type(n) is not int for n in numbers):
-            continue
-        names = item.get("names") if type(item.get("names")) is list else []
-        out.append({"kind": item["kind"], "line": numbers[0], "first": numbers[1], "last": numbers[2],
-                    "error": str(item.get("error", ""))[:300],
-                    "names": [n for n in names if type(n) is str and n.isidentifier()][:20]})
-    return out
 
 
 def _verb(op: str) -> str:
