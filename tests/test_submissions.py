@@ -78,7 +78,7 @@ def test_cli_finds_a_notebook_in_the_folder(tmp_path):
 
 def test_main_block_is_not_run(grade_source):
     src = solution_source(EX) + "\nif __name__ == '__main__':\n    while True:\n        pass\n"
-    report = grade_source(EX, src, load_timeout=3)
+    report = grade_source(EX, src, load_timeout=10)
     assert report.score == FULL
     assert report.notes == []
 
