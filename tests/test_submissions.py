@@ -301,3 +301,13 @@ def test_load_notes_name_the_cell_and_count_what_followed_a_failure():
     many = [{"kind": "skipped", "line": n, "first": n, "last": n, "error": "E", "names": []} for n in range(1, 12)]
     notes = Places((), 20).notes(problems_of(many))
     assert len(notes) == 9 and notes[0] == "Skipped line 1: E" and notes[-1] == "... and 3 more problems loading your file."
+
+
+def test_statement_by_statement_keeps_the_module_docstring_and_future_imports():
+    src = '"""The docstring."""\nfrom __future__ import annotations\ndef f(x: Undefined) -> int:\n    return 1\n' \
+          '"""a string used as a comment"""\n'
+    namespace: dict = {}
+    for statement in plan(src, "s.py", "full").units[0]:
+        exec(statement.code, namespace)
+    assert namespace["__doc__"] == "The docstring."
+    assert namespace["f"].__annotations__ == {"x": "Undefined", "return": "int"}

@@ -170,6 +170,10 @@ def _names(node: ast.stmt) -> tuple[str, ...]:
     return (node.name,) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else ()
 
 
+def _bare_string(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+
+
 def _flags(node: ast.stmt) -> int:
     if isinstance(node, ast.ImportFrom) and node.module == "__future__":
         return sum(getattr(getattr(__future__, a.name, None), "compiler_flag", 0) for a in node.names)
@@ -202,8 +206,8 @@ def plan(source: str, filename: str, level: str, units: list[tuple[int, int]] | 
         statements = []
         for node in nodes:
             flags |= _flags(node)
-            if not keep(node, level):
-                continue
+            if not keep(node, level) or (_bare_string(node) and (out.units or statements)):
+                continue  # a string on its own line is a comment; compiled alone it would become __doc__
             try:
                 code = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec", flags, dont_inherit=True)
             except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:  # e.g. `return` outside a function
