@@ -13,7 +13,7 @@ from conftest import solution_source, stub_source
 from pttutor.grader import course
 from pttutor.grader.grading import engine
 from pttutor.grader.cli import main
-from pttutor.grader.sandbox.loading import blocks, plan, statements
+from pttutor.grader.sandbox.loading import after_failure, blocks, plan, statements
 from pttutor.grader.sandbox.loadnotes import Places, problems_of
 from pttutor.grader.submission import SubmissionFileError, notebook_source
 
@@ -172,7 +172,7 @@ def test_plan_never_keeps_a_statement_that_does_not_compile():
     src = ('import os\ndef f(x)\n    return x\nNOTES = """\ndef g():\n    return 0\n"""\n'
            'def h():\n    return 3\nreturn 5\n')
     planned = plan(src, "s.py", "full")
-    assert [s.line for s in planned.units[0]] == [1, 4, 8]
+    assert planned.units[0].code is None and [s.line for s in planned.units[0].statements] == [1, 4, 8]
     assert [(b["line"], b["names"]) for b in planned.broken] == [(2, ["f"]), (10, [])]
     assert "expected ':'" in planned.broken[0]["error"] and "outside function" in planned.broken[1]["error"]
 
@@ -304,10 +304,23 @@ def test_load_notes_name_the_cell_and_count_what_followed_a_failure():
 
 
 def test_statement_by_statement_keeps_the_module_docstring_and_future_imports():
+    """As when a file with a syntax error runs the statements that compile, one by one."""
     src = '"""The docstring."""\nfrom __future__ import annotations\ndef f(x: Undefined) -> int:\n    return 1\n' \
-          '"""a string used as a comment"""\n'
+          '"""a string used as a comment"""\ndef broken(:\n    pass\n'
     namespace: dict = {}
-    for statement in plan(src, "s.py", "full").units[0]:
+    for statement in plan(src, "s.py", "full").units[0].statements:
         exec(statement.code, namespace)
     assert namespace["__doc__"] == "The docstring."
     assert namespace["f"].__annotations__ == {"x": "Undefined", "return": "int"}
+
+
+def test_after_a_failure_the_rest_of_the_unit_runs_for_its_definitions():
+    src = "import os\nx = 1\n@undefined_decorator\ndef f():\n    return 1\nprint(x)\ny = x + 1\ndef g():\n    return 2\n"
+    unit = plan(src, "s.py", "full").units[0]
+    assert unit.code is not None
+    namespace: dict = {}
+    with pytest.raises(NameError) as failure:
+        exec(unit.code, namespace)
+    line, names, rest = after_failure(unit, failure.value, "s.py")
+    assert (line, names) == (3, ("f",))
+    assert [(s.line, s.names) for s in rest] == [(7, ()), (8, ("g",))]  # print(x) is not a definition

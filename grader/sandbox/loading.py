@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 from types import CodeType
 
 LEVELS = ("full", "definitions", "signatures")
+COMPILE_ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
+FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
 CONTINUES = {"else", "elif", "except", "finally"}  # keywords that carry on the statement above
 RESTART = re.compile(r"[^\s#)\]}]")  # a line that may start a new top-level statement
 DEFINES = re.compile(r"^(?:async[ \t]+)?(?:def|class)\b[^\w\n]*(\w+)", re.MULTILINE)  # even if mistyped
@@ -54,16 +58,28 @@ class Statement:
 
 
 @dataclass
-class Plan:
-    """The statements of each unit, in order, and the parts left out because they do not compile."""
+class Unit:
+    """One unit's code: compiled whole where it compiles at the ``full`` level (the usual case),
+    else statement by statement."""
 
-    units: list[list[Statement]] = field(default_factory=list)
+    first: int  # its first line in the source
+    text: str
+    flags: int  # the ``from __future__`` flags in force
+    code: CodeType | None = None
+    statements: list[Statement] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """The code of each unit, in order, and the parts left out because they do not compile."""
+
+    units: list[Unit] = field(default_factory=list)
     broken: list[dict] = field(default_factory=list)  # {"kind": "syntax", "line", "first", "last", "error", "names"}
     first_error: SyntaxError | None = None
 
     @property
     def empty(self) -> bool:
-        return not any(self.units)
+        return not any(unit.code is not None or unit.statements for unit in self.units)
 
 
 def _literal(node: ast.AST | None) -> bool:
@@ -180,52 +196,93 @@ def _flags(node: ast.stmt) -> int:
     return 0
 
 
+def _broken(out: Plan, exc: BaseException, line: int, first: int, last: int, names: list[str]) -> None:
+    out.broken.append({"kind": "syntax", "line": getattr(exc, "lineno", None) or line, "first": first,
+                       "last": last, "error": _message(exc), "names": names})
+    if out.first_error is None:
+        out.first_error = exc if isinstance(exc, SyntaxError) else SyntaxError(_message(exc))
+
+
+def _nodes(out: Plan, text: str, first: int, filename: str) -> list[ast.stmt]:
+    """The top-level statements of a unit; where it does not parse, those of its blocks that do."""
+    try:
+        return _parse(text, first, filename)
+    except COMPILE_ERRORS:
+        pass
+    nodes: list[ast.stmt] = []
+    cut = split_lines(text)
+    for a, b in blocks(text):
+        chunk = "".join(cut[a - 1:b])
+        try:
+            nodes += _parse(chunk, first + a - 1, filename)
+        except COMPILE_ERRORS as exc:
+            _broken(out, exc, first + a - 1, first + a - 1, first + b - 1, DEFINES.findall(chunk))
+    return nodes
+
+
+def _statements(out: Plan, nodes: list[ast.stmt], filename: str, level: str, flags: int,
+                docstring: bool) -> list[Statement]:
+    """The ``nodes`` kept at ``level``, each compiled on its own."""
+    statements = []
+    for node in nodes:
+        if not keep(node, level) or (_bare_string(node) and not (docstring and node is nodes[0])):
+            continue  # a string on its own line is a comment; compiled alone it would become __doc__
+        try:
+            code = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec", flags, dont_inherit=True)
+        except COMPILE_ERRORS as exc:  # e.g. `return` outside a function
+            _broken(out, exc, node.lineno, node.lineno, getattr(node, "end_lineno", None) or node.lineno,
+                    list(_names(node)))
+            continue
+        statements.append(Statement(node.lineno, code, keep(node, "definitions"), _names(node)))
+    return statements
+
+
 def plan(source: str, filename: str, level: str, units: list[tuple[int, int]] | None = None) -> Plan:
-    """The statements to run at ``level`` for each unit (``(first, last)`` lines of ``source``;
-    the whole source when None), each compiled on its own, and the parts that do not compile."""
+    """The code to run at ``level`` for each unit (``(first, last)`` lines of ``source``; the
+    whole source when None), and the parts that do not compile."""
     lines = split_lines(source)
     out = Plan()
     flags = 0
     for first, last in units if units is not None else [(1, len(lines))]:
         text = "".join(lines[first - 1:last])
-        try:
-            nodes = _parse(text, first, filename)
-        except (SyntaxError, ValueError, MemoryError, RecursionError):
-            nodes = []
-            cut = split_lines(text)
-            for a, b in blocks(text):
-                chunk = "".join(cut[a - 1:b])
-                try:
-                    nodes += _parse(chunk, first + a - 1, filename)
-                except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-                    out.broken.append({"kind": "syntax", "line": getattr(exc, "lineno", None) or first + a - 1,
-                                       "first": first + a - 1, "last": first + b - 1, "error": _message(exc),
-                                       "names": DEFINES.findall(chunk)})
-                    if out.first_error is None:
-                        out.first_error = exc if isinstance(exc, SyntaxError) else SyntaxError(_message(exc))
-        statements = []
+        if level == "full":
+            try:
+                code = compile("\n" * (first - 1) + text, filename, "exec", flags, dont_inherit=True)
+            except COMPILE_ERRORS:
+                code = None
+            if code is not None:
+                flags |= code.co_flags & FUTURE_FLAGS
+                out.units.append(Unit(first, text, flags, code))
+                continue
+        nodes = _nodes(out, text, first, filename)
         for node in nodes:
             flags |= _flags(node)
-            if not keep(node, level) or (_bare_string(node) and (out.units or statements)):
-                continue  # a string on its own line is a comment; compiled alone it would become __doc__
-            try:
-                code = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec", flags, dont_inherit=True)
-            except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:  # e.g. `return` outside a function
-                line = getattr(exc, "lineno", None) or node.lineno
-                out.broken.append({"kind": "syntax", "line": line, "first": node.lineno,
-                                   "last": getattr(node, "end_lineno", None) or node.lineno, "error": _message(exc),
-                                   "names": list(_names(node))})
-                if out.first_error is None:
-                    out.first_error = exc if isinstance(exc, SyntaxError) else SyntaxError(_message(exc))
-                continue
-            statements.append(Statement(node.lineno, code, keep(node, "definitions"), _names(node)))
-        out.units.append(statements)
+        out.units.append(Unit(first, text, flags, None,
+                              _statements(out, nodes, filename, level, flags, docstring=not out.units)))
     return out
 
 
+def after_failure(unit: Unit, exc: BaseException, filename: str) -> tuple[int, tuple[str, ...], list[Statement]]:
+    """Where a unit run whole failed (its line), what the failing statement defines, and the
+    unit's statements after it that run at the ``definitions`` level."""
+    line, tb = unit.first, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is unit.code:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    try:
+        nodes = _parse(unit.text, unit.first, filename)
+    except COMPILE_ERRORS:
+        return line, (), []
+    failing = [n for n in nodes if min([n.lineno] + [d.lineno for d in getattr(n, "decorator_list", [])]) <= line]
+    names = _names(failing[-1]) if failing else ()
+    rest = [n for n in nodes if n.lineno > line and (not failing or n is not failing[-1])]
+    return line, names, _statements(Plan(), rest, filename, "definitions", unit.flags, docstring=False)
+
+
 def statements(source: str, filename: str, level: str) -> list[tuple[int, CodeType]]:
-    """The statements of a whole file run at ``level``, with their line numbers."""
-    return [(s.line, s.code) for unit in plan(source, filename, level).units for s in unit]
+    """The statements of a whole file run at ``level`` (not ``full``), with their line numbers."""
+    return [(s.line, s.code) for unit in plan(source, filename, level).units for s in unit.statements]
 
 
 def problem(kind: str, line: int, exc: BaseException, names: tuple[str, ...] = ()) -> dict:

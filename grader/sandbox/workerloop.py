@@ -125,16 +125,23 @@ class Worker:
         names = [name for name, value in list(mod.__dict__.items()) if type(name) is str and callable(value)][:5000]
         return {"module": mod, "problems": problems[:200], "names": names}
 
-    @staticmethod
-    def _run_unit(unit: list, namespace: dict, level: str, problems: list) -> None:
-        """Run one unit's statements into ``namespace``; after a failure only definitions follow."""
-        failed = False
-        for statement in unit:
+    def _run_unit(self, unit: loading.Unit, namespace: dict, level: str, problems: list) -> None:
+        """Run one unit into ``namespace``; after a failure only its definitions follow."""
+        statements = unit.statements
+        if unit.code is not None:
+            try:
+                exec(unit.code, namespace)
+                return
+            except BaseException as exc:  # SystemExit included: the next unit still runs
+                line, names, statements = loading.after_failure(unit, exc, self.filename)
+                problems.append(loading.problem("failed", line, exc, names))
+        failed = unit.code is not None
+        for statement in statements:
             if failed and not statement.fallback:
                 continue
             try:
                 exec(statement.code, namespace)
-            except BaseException as exc:  # SystemExit included: the next statement still runs
+            except BaseException as exc:
                 kind = "failed" if level == "full" and not failed else "skipped"
                 problems.append(loading.problem(kind, statement.line, exc, statement.names))
                 failed = failed or level == "full"
