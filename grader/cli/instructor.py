@@ -55,46 +55,27 @@ def batch(submissions: Path, out: Path, workers: int, device: str, exercise_ids:
 @click.option("--exercises", "exercise_ids", multiple=True, metavar="ID",
               help="Exercises in the sample class (default: the first four).")
 @sandbox_option
-def demo(directory: Path, workers: int, exercise_ids: tuple[str, ...], sandbox: str) -> None:
+@click.pass_context
+def demo(ctx: click.Context, directory: Path, workers: int, exercise_ids: tuple[str, ...], sandbox: str) -> None:
     """Write a small made-up class into DIRECTORY/submissions and batch-grade it into DIRECTORY/results.
 
     Five students: alice (perfect), bob (half done), carol (broken), dana (notebooks in a .zip)
-    and erin (one exercise never finishes).
+    and erin (one exercise never finishes). Prints each result's status and what to run next.
     """
-    from pttutor.grader.classroom import batch as batching
     from pttutor.grader.classroom import demo as sample
-    from pttutor.grader.classroom.progress import progress
+    from pttutor.grader.classroom.batch import RESULTS, read_results
 
     chosen = exercises(exercise_ids) if exercise_ids else exercises(())[:4]
-    click.echo(f"A made-up class of {len(sample.STUDENTS)} students, {len(chosen)} exercise(s):")
+    click.echo(f"A made-up class of {len(sample.STUDENTS)} students and {len(chosen)} exercise(s):")
     for name, role in sample.roles(chosen).items():
         click.echo(f"  {name:<6} {role}")
     submissions = sample.write_class(directory / "submissions", chosen)
     out = directory / "results"
-    options = batching.Options(tuple(ex.id for ex in chosen), "cpu", 20.0, sandbox=sandbox)
-    try:
-        job, todo = batching.prepare(submissions, out, options, resume=(out / batching.RESULTS).exists())
-    except batching.BatchError as exc:
-        raise click.UsageError(str(exc)) from None
-    total = len(todo) * len(chosen)
-    click.echo(f"Grading {submissions} into {out} with {workers} worker(s), hidden checks included"
-               + ("" if total else " (already graded: delete the folder to grade again)") + ":")
-
-    done = 0
-
-    def each_row(rows: list[dict]) -> None:
-        nonlocal done
-        for row in rows:
-            done += 1
-            click.echo(f"  [{done}/{total}] {row['student']} {row['exercise']}")
-
-    tty = sys.stdout.isatty()
-    with progress(total, tty) as on_rows:
-        batching.run(job, todo, workers, on_rows=on_rows if tty else each_row)
-    written = batching.finish(job, ("lms",))
-    click.echo("\n" + sample.table(batching.read_results(job.results_path)) + "\n")
-    click.echo(f"Every result, one JSON line per student and exercise: {job.results_path}")
-    click.echo("Gradebook and LMS export: " + ", ".join(str(p) for p in written))
+    ctx.invoke(batch, submissions=submissions, out=out, workers=workers, device="cpu",
+               exercise_ids=tuple(ex.id for ex in chosen), timeout=20.0,
+               resume=(out / RESULTS).exists(), formats=("lms",), sandbox=sandbox)
+    click.echo("\n" + sample.table(read_results(out / RESULTS)) + "\n")
+    click.echo(f"Every result, one JSON line per student and exercise (checks, messages, notes): {out / RESULTS}")
     first = chosen[0]
     click.echo("Next:\n"
                f"  pttutor-grade check --hidden --path {submissions / 'carol' / first.file} {first.id}"
