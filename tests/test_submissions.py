@@ -175,6 +175,8 @@ def test_plan_never_keeps_a_statement_that_does_not_compile():
     assert planned.units[0].code is None and [s.line for s in planned.units[0].statements] == [1, 4, 8]
     assert [(b["line"], b["names"]) for b in planned.broken] == [(2, ["f"]), (10, [])]
     assert "expected ':'" in planned.broken[0]["error"] and "outside function" in planned.broken[1]["error"]
+    cell = plan("# x\n# --- cell 2 ---\n# my mse\n\ndef mse(x)\n    return x\n", "s.ipynb", "full", [(3, 6)])
+    assert [(b["first"], b["last"], b["names"]) for b in cell.broken] == [(3, 6, ["mse"])]  # the whole cell
 
 
 def test_py_file_with_one_broken_function_loses_only_what_needs_it(grade_source, mse_not_done):

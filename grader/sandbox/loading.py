@@ -211,7 +211,10 @@ def _nodes(out: Plan, text: str, first: int, filename: str) -> list[ast.stmt]:
         pass
     nodes: list[ast.stmt] = []
     cut = split_lines(text)
-    for a, b in blocks(text):
+    found = blocks(text)
+    if len(found) == 1:  # one statement (and comments around it): the whole unit is left out
+        found = [(1, len(cut))]
+    for a, b in found:
         chunk = "".join(cut[a - 1:b])
         try:
             nodes += _parse(chunk, first + a - 1, filename)
