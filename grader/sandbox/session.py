@@ -46,7 +46,8 @@ class Session:
     def __post_init__(self) -> None:
         self.proc: WorkerProcess | None = None
         self.generation = 0
-        self.level: str | None = None
+        self.level: str | None = None  # "full" when all top-level code ran to the end, else the fallback needed
+        self.load_level: str | None = None  # the level the file was loaded at (and is again after a restart)
         self.lost: dict[str, str] = {}  # parts of the file left out, and why
         self.outputs: list[str] = []
         self.resolved_device: str | None = None
@@ -70,11 +71,11 @@ class Session:
     # ------------------------------------------------------------------ life cycle
     def start(self) -> None:
         """Start a worker and load the submission (falling back to its definitions if needed)."""
-        if self.level is None:
+        if self.load_level is None:
             self._first_load()
         else:
             self._spawn()
-            self.module = StudentModule.wrap(self._load(self.level)["module"], self.parts, self.lost)
+            self.module = StudentModule.wrap(self._load(self.load_level)["module"], self.parts, self.lost)
 
     def _spawn(self) -> None:
         self.stop()
@@ -113,9 +114,10 @@ class Session:
                 if isinstance(exc, (SubmissionTimeout, WorkerLost)):
                     self.stop()
                 continue
-            self.level = level
             places = Places(self.units, len(split_lines(self.source)))
             found = problems_of(result.get("problems"))
+            self.load_level = level
+            self.level = "definitions" if level == "full" and any(p["kind"] == "failed" for p in found) else level
             self.lost = places.lost(found)
             self.module = StudentModule.wrap(result["module"], self.parts, self.lost)
             names = result.get("names")
