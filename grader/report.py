@@ -26,6 +26,7 @@ class ExerciseReport:
     title: str
     file: str | None
     course: str = ""
+    points: int = 0  # the exercise's registered points: its public and hidden checks together
     checks: list[CheckResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     time_used: float = 0.0
@@ -44,6 +45,13 @@ class ExerciseReport:
         return sum(c.max_points for c in self.checks)
 
     @property
+    def hidden_points_not_run(self) -> int:
+        """The points held by checks that did not run here (the hidden ones, run by the instructor)."""
+        if any(c.hidden for c in self.checks):
+            return 0
+        return max(self.points - self.max_score, 0)
+
+    @property
     def passed(self) -> bool:
         return bool(self.checks) and all(c.passed for c in self.checks)
 
@@ -54,6 +62,7 @@ class ExerciseReport:
             "file": self.file,
             "score": self.score,
             "max_score": self.max_score,
+            "hidden_points_not_run": self.hidden_points_not_run,
             "passed": self.passed,
             "checks": [asdict(c) for c in self.checks],
             "notes": self.notes,
@@ -86,6 +95,9 @@ def render(report: ExerciseReport, color: bool = False, show_output: bool = Fals
         if check.message and not check.passed:
             for line in clean(check.message).splitlines():
                 lines.append(f"         {line}")
+    if report.hidden_points_not_run:
+        lines.append(f"  public {score}; {report.hidden_points_not_run} more points come from checks "
+                     f"your instructor runs")
     lines.append(f"  time: {report.time_used:.1f} s of your {report.budget:g} s budget, on {report.device}")
     missing = [p.removeprefix("not active: ") for p in report.protections if p.startswith("not active: ")]
     if missing:

@@ -184,11 +184,3 @@ def test_discover_rejects_a_student_twice(tmp_path):
     _zip(tmp_path / "amy.zip", {F2: b""})
     with pytest.raises(batch.BatchError, match="amy"):
         batch.discover(tmp_path)
-
-
-def test_demo_grades_the_sample_class(tmp_path):
-    result = cli("demo", tmp_path / "demo", "--exercises", EX2, "--workers", "2")
-    assert result.exit_code == 0, result.output
-    book = gradebook(tmp_path / "demo" / "results")
-    assert {s: row["total"] for s, row in book.items()} == {"alice": "10", "bob": "10", "carol": "0",
-                                                            "dana": "10", "erin": "10"}

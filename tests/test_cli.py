@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -142,3 +143,55 @@ def test_selftest_one_exercise():
     result = invoke("selftest", EX)
     assert result.exit_code == 0, result.output
     assert f"ok   {EX}: solution 10/10, stub 0/10" in result.output
+
+
+def test_check_takes_a_prefix_a_file_name_or_a_path(tmp_path):
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work.mkdir()
+    elsewhere.mkdir()
+    (work / "ex02_cost_surface.py").write_text(solution_source(EX))
+    runner = CliRunner()
+    old = os.getcwd()
+    try:
+        os.chdir(work)
+        for arg in ("ex02", "ex02_cost_surface.py"):
+            result = runner.invoke(main, ["check", arg, "--json"])
+            assert result.exit_code == 0, (arg, result.output)
+            assert json.loads(result.output)["exercise"] == EX
+        os.chdir(elsewhere)
+        result = runner.invoke(main, ["check", "../work/ex02_cost_surface.py", "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["file"] == "../work/ex02_cost_surface.py"
+        (elsewhere / "homework2.py").write_text(solution_source(EX))
+        result = runner.invoke(main, ["check", "homework2.py"])
+        assert result.exit_code == 2 and "cannot tell which exercise homework2.py is" in result.output
+    finally:
+        os.chdir(old)
+
+
+def test_check_with_an_ambiguous_prefix_names_the_candidates():
+    ids = [ex.id for ex in course.default().exercises if ex.id.startswith("ex09")]
+    assert len(ids) > 1
+    result = invoke("check", "ex09")
+    assert result.exit_code == 2 and all(i in result.output for i in ids)
+
+
+def test_local_report_says_what_the_hidden_checks_hold(tmp_path):
+    path = tmp_path / "ex02_cost_surface.py"
+    path.write_text(solution_source(EX))
+    full = course.default().get(EX).points
+    data = json.loads(invoke("check", "--path", str(path), "--json").output)
+    assert 0 < data["max_score"] < full
+    assert data["hidden_points_not_run"] == full - data["max_score"]
+    text = invoke("check", "--path", str(path)).output
+    assert (f"public {data['max_score']}/{data['max_score']}; {full - data['max_score']} more points come from "
+            f"checks your instructor runs") in text
+    data = json.loads(invoke("check", "--hidden", "--path", str(path), "--json").output)
+    assert data["hidden_points_not_run"] == 0 and data["max_score"] == full
+
+
+def test_hint_without_an_id_outside_a_workspace_names_the_ids(tmp_path):
+    result = invoke("hint", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "not in a workspace" in result.output
+    assert all(ex.id in result.output for ex in course.default().exercises)

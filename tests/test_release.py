@@ -85,3 +85,21 @@ def test_installed_kit_grades_solution_full_and_stub_zero(installed_kit, tmp_pat
     env = dict(os.environ, PYTHONPATH=str(installed_kit))
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+INSTRUCTOR_COMMANDS = ("batch", "demo", "release", "selftest")
+
+
+def test_installed_kit_has_no_instructor_commands(installed_kit, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(installed_kit))
+    cli = [sys.executable, "-c", "from pttutor.grader.cli import main; main()"]
+    done = subprocess.run([*cli, "--help"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    listed = {line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.strip()}
+    assert {"check", "init", "hint"} <= listed
+    assert not listed & set(INSTRUCTOR_COMMANDS), listed
+    for command in INSTRUCTOR_COMMANDS:
+        done = subprocess.run([*cli, command, "x"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 2, (command, done.stdout, done.stderr)
+        assert f"No such command '{command}'" in done.stderr and "Traceback" not in done.stderr

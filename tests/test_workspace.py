@@ -86,7 +86,8 @@ def test_reset_asks_then_restores_the_stub(ws):
     (ws / FIRST.file).write_text(solution_source(FIRST.id))
     run(["check", FIRST.id], ws)
     result = run(["reset", FIRST.id], ws, input="n\n")
-    assert result.exit_code == 1 and "Aborted" in result.output
+    assert result.exit_code == 0 and f"Kept your file {FIRST.file}" in result.output
+    assert "Aborted" not in result.output
     assert (ws / FIRST.file).read_text() == solution_source(FIRST.id)
     result = run(["reset", FIRST.id], ws, input="y\n")
     assert result.exit_code == 0
@@ -157,3 +158,34 @@ def test_watch_regrades_on_save_and_moves_on(ws, events):
         proc.terminate()
         proc.wait(timeout=30)
     assert Workspace.load(ws / STATE_FILE).progress[FIRST.id]["status"] == "done"
+
+
+def test_hint_without_an_id_is_for_the_current_exercise(ws):
+    result = run(["hint"], ws)
+    assert result.exit_code == 0 and result.output.startswith(f"{FIRST.id}: ") and FIRST.hint in result.output
+    Workspace.load(ws / STATE_FILE).record(FIRST.id, 10, 10, True)
+    result = run(["hint"], ws)
+    assert result.exit_code == 0 and result.output.startswith(f"{SECOND.id}: ")
+
+
+def test_check_hidden_counts_for_progress(ws):
+    (ws / FIRST.file).write_text(solution_source(FIRST.id))
+    result = run(["check", "--hidden", FIRST.id], ws)
+    assert result.exit_code == 0, result.output
+    entry = Workspace.load(ws / STATE_FILE).progress[FIRST.id]
+    assert entry["status"] == "done" and entry["score"] == entry["max_score"] == FIRST.points
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_workspace_files_follow_the_umask(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        assert run(["init", "course"], tmp_path).exit_code == 0
+        ws = tmp_path / "course"
+        Workspace.load(ws / STATE_FILE).record(FIRST.id, 1, 10, False)
+        assert run(["reset", FIRST.id, "--yes"], ws).exit_code == 0
+    finally:
+        os.umask(old)
+    wanted = 0o666 & ~umask
+    for path in [ws / STATE_FILE, ws / "README.md", ws / FIRST.file, ws / SECOND.file]:
+        assert path.stat().st_mode & 0o777 == wanted, (path.name, oct(path.stat().st_mode))

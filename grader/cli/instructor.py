@@ -133,17 +133,27 @@ def demo(ctx: click.Context, directory: Path, workers: int, exercise_ids: tuple[
     """Write a small made-up class into DIRECTORY/submissions and batch-grade it into DIRECTORY/results.
 
     Five students: alice (perfect), bob (half done), carol (broken), dana (notebooks in a .zip)
-    and erin (one exercise never finishes).
+    and erin (one exercise never finishes). Prints each result's status and what to run next.
     """
-    from pttutor.grader.classroom.demo import write_class
+    from pttutor.grader.classroom import demo as sample
+    from pttutor.grader.classroom.batch import RESULTS, read_results
 
     chosen = exercises(exercise_ids) if exercise_ids else exercises(())[:4]
-    submissions = write_class(directory / "submissions", chosen)
+    click.echo(f"A made-up class of {len(sample.STUDENTS)} students and {len(chosen)} exercise(s):")
+    for name, role in sample.roles(chosen).items():
+        click.echo(f"  {name:<6} {role}")
+    submissions = sample.write_class(directory / "submissions", chosen)
     out = directory / "results"
     ctx.invoke(batch, submissions=submissions, out=out, workers=workers, device="cpu",
                exercise_ids=tuple(ex.id for ex in chosen), timeout=20.0,
-               resume=(out / "results.jsonl").exists(), formats=("lms",), sandbox=sandbox)
-    click.echo((out / "gradebook.csv").read_text(encoding="utf-8"))
+               resume=(out / RESULTS).exists(), formats=("lms",), sandbox=sandbox)
+    click.echo("\n" + sample.table(read_results(out / RESULTS)) + "\n")
+    click.echo(f"Every result, one JSON line per student and exercise (checks, messages, notes): {out / RESULTS}")
+    first = chosen[0]
+    click.echo("Next:\n"
+               f"  pttutor-grade check --hidden --path {submissions / 'carol' / first.file} {first.id}"
+               "   # one student's full report\n"
+               "  pttutor-grade batch SUBMISSIONS --out RESULTS   # your own class: a folder or .zip per student")
 
 
 @main.command()

@@ -10,6 +10,7 @@ import click
 
 from pttutor.grader import course
 from pttutor.grader.cli.app import DEVICE_CHOICE, color, exercise, grade, main, paint, prepare, sandbox_option
+from pttutor.grader.course import Exercise
 from pttutor.grader.report import render
 from pttutor.grader.student.workspace import DONE, NOT_STARTED, NothingToGrade, Workspace, files_to_grade
 
@@ -79,12 +80,17 @@ def check(exercise_ids: tuple[str, ...], path: Path | None, hidden: bool, device
           show_output: bool, seed: int, sandbox: str) -> None:
     """Grade your exercise file(s) and explain every failed check.
 
-    ID may be an exercise id, a unique start of one (ex02) or a file name.
+    ID may be an exercise id, a unique start of one (ex02), or a file name or path
+    (ex02_cost_surface.py, ../other/ex02_cost_surface.ipynb).
     Exit status: 0 when every check passed, 1 when any failed, 2 for a usage error.
     """
     workspace = Workspace.here(Path.cwd())
     try:
-        jobs = files_to_grade([exercise(i) for i in exercise_ids], path, Path.cwd(), workspace)
+        if path is not None or not exercise_ids:
+            jobs = files_to_grade([exercise(text) for text in exercise_ids], path, Path.cwd(), workspace)
+        else:
+            jobs = [job for text in exercise_ids for job in
+                    _named_file(text) or files_to_grade([exercise(text)], None, Path.cwd(), workspace)]
     except NothingToGrade as exc:
         raise click.UsageError(str(exc)) from None
     if not jobs:
@@ -92,7 +98,7 @@ def check(exercise_ids: tuple[str, ...], path: Path | None, hidden: bool, device
         return
     prepare(jobs[0][0], sandbox)
     reports = [grade(ex, p, hidden=hidden, device=device, seed=seed, sandbox=sandbox) for ex, p in jobs]
-    if workspace is not None and not hidden:
+    if workspace is not None:
         for (ex, p), r in zip(jobs, reports):
             if p.resolve().parent == workspace.root.resolve():
                 workspace.record(ex.id, r.score, r.max_score, r.passed)
@@ -102,6 +108,18 @@ def check(exercise_ids: tuple[str, ...], path: Path | None, hidden: bool, device
     else:
         click.echo("\n\n".join(render(r, color=color(), show_output=show_output) for r in reports))
     sys.exit(0 if all(r.passed for r in reports) else 1)
+
+
+def _named_file(text: str) -> list[tuple[Exercise, Path]]:
+    """``[(exercise, file)]`` when ``text`` is an existing exercise file (by its name), else ``[]``."""
+    candidate = Path(text)
+    if candidate.suffix not in (".py", ".ipynb") or not candidate.is_file():
+        return []
+    try:
+        return [(course.default().find(candidate.name), candidate)]
+    except KeyError:
+        raise click.UsageError(f"cannot tell which exercise {text} is; name it: "
+                               f"pttutor-grade check ID --path {text}") from None
 
 
 @main.command()
@@ -127,10 +145,18 @@ def watch(exercise_id: str | None, device: str, interval: float) -> None:
 
 
 @main.command()
-@click.argument("exercise_id", metavar="ID")
-def hint(exercise_id: str) -> None:
-    """Show the hint of exercise ID."""
-    ex = exercise(exercise_id)
+@click.argument("exercise_id", metavar="[ID]", required=False)
+def hint(exercise_id: str | None) -> None:
+    """Show the hint of exercise ID (default: the exercise you are on in this workspace)."""
+    if exercise_id is not None:
+        ex = exercise(exercise_id)
+    else:
+        workspace = Workspace.here(Path.cwd())
+        ex = workspace.next_pending() if workspace is not None else None
+        if ex is None:
+            ids = ", ".join(e.id for e in course.default().exercises)
+            where = "every exercise of this workspace is done" if workspace is not None else "not in a workspace"
+            raise click.UsageError(f"{where}; name the exercise: pttutor-grade hint ID, one of {ids}")
     click.echo(f"{ex.id}: {ex.title}\n\n{ex.hint}\n\nCourse: {ex.course}")
 
 
@@ -145,8 +171,10 @@ def reset(exercise_id: str, yes: bool) -> None:
     ex = exercise(exercise_id)
     workspace = _workspace()
     path = workspace.file_for(ex)
-    if path.exists() and not yes:
-        click.confirm(f"Replace {path.name} with the original stub? Your changes will be lost", abort=True)
+    if path.exists() and not yes \
+            and not click.confirm(f"Replace {path.name} with the original stub? Your changes will be lost"):
+        click.echo(f"Kept your file {path.name}.")
+        return
     write_atomic(path, stub_text(ex, workspace.format_of(path)))
     workspace.progress.pop(ex.id, None)
     workspace.save()

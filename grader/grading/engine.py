@@ -23,7 +23,7 @@ from pttutor.grader.sandbox import host as hosts
 from pttutor.grader.sandbox import process
 from pttutor.grader.sandbox.process import DEFAULT_MEMORY_MB, Limits
 from pttutor.grader.sandbox.session import Session
-from pttutor.grader.submission import Submission, SubmissionFileError, read_submission
+from pttutor.grader.submission import Submission, SubmissionFileError, expected_parts, read_submission
 
 DEVICES = ("cpu", "cuda", "auto")
 SANDBOX_MODES = (*hosts.MODES, "auto")
@@ -102,7 +102,8 @@ def _session(exercise: Exercise, submission: Submission, options: Options, mode:
         source=submission.source, filename=str(submission.path), module_name=exercise.stem,
         folder=None if inside_hidden else path.parent,  # the reference solutions themselves are hidden
         hide=tuple(hide), device=options.device, sandbox=mode,
-        limits=Limits(memory_mb=options.memory_mb or None), load_timeout=options.load_timeout)
+        limits=Limits(memory_mb=options.memory_mb or None), load_timeout=options.load_timeout,
+        units=tuple(submission.units), parts=expected_parts(exercise), notes=list(submission.notes))
 
 
 def grade(exercise: Exercise, submission: Path | Submission, options: Options | None = None,
@@ -151,7 +152,7 @@ def grade(exercise: Exercise, submission: Path | Submission, options: Options | 
         raise GradingError(f"no checks were collected for {exercise.id}")
     report = ExerciseReport(
         exercise=exercise.id, title=exercise.title, file=str(submission.path), course=exercise.course,
-        notes=list(submission.notes) + session.notes, time_used=grading.used, budget=grading.budget,
+        points=exercise.points, notes=session.notes, time_used=grading.used, budget=grading.budget,
         device=session.resolved_device or options.device,
         protections=session.protections + [f"not active: {p}" for p in session.missing_protections],
         sandbox=session.mode or options.sandbox,

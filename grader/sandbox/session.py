@@ -20,7 +20,9 @@ from typing import Any
 from pttutor.grader.sandbox import host as hosts
 from pttutor.grader.sandbox import view, wire
 from pttutor.grader.sandbox.errors import SubmissionError, SubmissionTimeout, WorkerLost
-from pttutor.grader.sandbox.loading import LEVELS
+from pttutor.grader.sandbox.loading import LEVELS, split_lines
+from pttutor.grader.sandbox.loadnotes import Places, problems_of
+from pttutor.grader.sandbox.parts import Parts, StudentModule, summary
 from pttutor.grader.sandbox.process import START_TIMEOUT, Limits, WorkerProcess
 from pttutor.grader.sandbox.cgroups import CGROUP_PREFIX, cgroups
 from pttutor.grader.sandbox.host import Slot
@@ -40,12 +42,16 @@ class Session:
     load_timeout: float = 15.0
     hide: tuple[Path, ...] = ()  # folders the worker must not see (the course's private half, results)
     sandbox: str = "full"  # the isolation mode to build: full, container or process (see host.py)
+    units: tuple[tuple[int, int, str], ...] = ()  # (first line, last line, "cell N"): run one by one; () = whole file
+    parts: Parts = field(default_factory=dict)  # what the stub defines (see parts.py)
+    notes: list[str] = field(default_factory=list)  # what the report says about the file, in order
 
     def __post_init__(self) -> None:
         self.proc: WorkerProcess | None = None
         self.generation = 0
-        self.level: str | None = None
-        self.notes: list[str] = []
+        self.level: str | None = None  # "full" when all top-level code ran to the end, else the fallback needed
+        self.load_level: str | None = None  # the level the file was loaded at (and is again after a restart)
+        self.lost: dict[str, str] = {}  # parts of the file left out, and why
         self.outputs: list[str] = []
         self.resolved_device: str | None = None
         self.startup_problem: str | None = None  # the worker cannot run here at all (e.g. no CUDA)
@@ -126,11 +132,11 @@ class Session:
     # ------------------------------------------------------------------ life cycle
     def start(self) -> None:
         """Start a worker and load the submission (falling back to its definitions if needed)."""
-        if self.level is None:
+        if self.load_level is None:
             self._first_load()
         else:
             self._spawn()
-            self.module = self._load(self.level)[0]
+            self.module = StudentModule.wrap(self._load(self.load_level)["module"], self.parts, self.lost)
 
     def _spawn(self) -> None:
         self.stop()
@@ -148,10 +154,14 @@ class Session:
         self.missing_protections = [str(p) for p in info.get("missing") or []]
         self.mode = str(info["mode"]) if info.get("mode") else None
 
-    def _load(self, level: str) -> tuple[Remote, list]:
+    def _load(self, level: str) -> dict:
+        units = [[first, last] for first, last, _ in self.units] if self.units else None
         result = self.request("load", _timeout=self.load_timeout, source_text=self.source,
-                              filename=self.filename, module=self.module_name, level=level)
-        return result["module"], result["skipped"]
+                              filename=self.filename, module=self.module_name, level=level, units=units)
+        if type(result) is not dict or not isinstance(result.get("module"), Remote):
+            self.stop()
+            raise WorkerLost("", "the worker sent a malformed reply")
+        return result
 
     def _first_load(self) -> None:
         problems = []
@@ -159,13 +169,23 @@ class Session:
             if self.proc is None or not self.proc.alive():
                 self._spawn()
             try:
-                module, skipped = self._load(level)
+                result = self._load(level)
             except SubmissionError as exc:
                 problems.append(exc)
                 if isinstance(exc, (SubmissionTimeout, WorkerLost)):
                     self.stop()
                 continue
-            self.level, self.module = level, module
+            places = Places(self.units, len(split_lines(self.source)))
+            found = problems_of(result.get("problems"))
+            self.load_level = level
+            self.level = "definitions" if level == "full" and any(p["kind"] == "failed" for p in found) else level
+            self.lost = places.lost(found)
+            self.module = StudentModule.wrap(result["module"], self.parts, self.lost)
+            names = result.get("names")
+            note = summary(self.parts, {n for n in names if type(n) is str} if type(names) is list else set(self.parts),
+                           self.lost)
+            if note:
+                self.notes.insert(0, note)
             if level != "full":
                 first = problems[0]
                 why = (f"it did not finish within {self.load_timeout:g} s" if isinstance(first, SubmissionTimeout)
@@ -174,8 +194,7 @@ class Session:
                                   f"graded its definitions only.")
                 if level == "signatures":
                     self.notes.append("Only imports, functions, classes and constant assignments were kept.")
-                for lineno, why_skipped in skipped[:5]:
-                    self.notes.append(f"Skipped line {lineno}: {why_skipped}")
+            self.notes += places.notes(found)
             return
         raise problems[-1]
 

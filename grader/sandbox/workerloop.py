@@ -102,23 +102,49 @@ class Worker:
                 self.send({"ok": result})
 
     # ---------------------------------------------------------------- operations
-    def op_load(self, source_text: str, filename: str, module: str, level: str) -> object:
+    def op_load(self, source_text: str, filename: str, module: str, level: str, units: list | None = None) -> object:
+        """Run the submission's ``units`` (notebook cells; the whole file when None) in order.
+
+        Parts that do not compile are left out (:mod:`loading`). A statement that fails is
+        reported and, at the ``full`` level, the rest of its unit runs for its definitions
+        only; the next unit runs in full. Only a file of which nothing compiles fails to load.
+        The reply lists what failed and the names of the functions and classes defined.
+        """
         self.filename = filename
-        self.lines = source_text.splitlines()
+        self.lines = [line.rstrip("\r\n") for line in loading.split_lines(source_text)]
         mod = types.ModuleType(module)
         mod.__file__ = filename
         sys.modules[module] = mod
-        if level == "full":
-            exec(compile(source_text, filename, "exec"), mod.__dict__)
-            skipped = []
-        else:
-            skipped = []
-            for lineno, code in loading.statements(source_text, filename, level):
-                try:
-                    exec(code, mod.__dict__)
-                except Exception as exc:
-                    skipped.append([lineno, f"{type(exc).__name__}: {str(exc)[:200]}"])
-        return {"module": mod, "skipped": skipped}
+        ranges = [(int(first), int(last)) for first, last in units] if units is not None else None
+        planned = loading.plan(source_text, filename, level, ranges)
+        if planned.empty and planned.first_error is not None:
+            raise planned.first_error
+        problems = list(planned.broken)
+        for unit in planned.units:
+            self._run_unit(unit, mod.__dict__, level, problems)
+        names = [name for name, value in list(mod.__dict__.items()) if type(name) is str and callable(value)][:5000]
+        return {"module": mod, "problems": problems[:200], "names": names}
+
+    def _run_unit(self, unit: loading.Unit, namespace: dict, level: str, problems: list) -> None:
+        """Run one unit into ``namespace``; after a failure only its definitions follow."""
+        statements = unit.statements
+        if unit.code is not None:
+            try:
+                exec(unit.code, namespace)
+                return
+            except BaseException as exc:  # SystemExit included: the next unit still runs
+                line, names, statements = loading.after_failure(unit, exc, self.filename)
+                problems.append(loading.problem("failed", line, exc, names))
+        failed = unit.code is not None
+        for statement in statements:
+            if failed and not statement.fallback:
+                continue
+            try:
+                exec(statement.code, namespace)
+            except BaseException as exc:
+                kind = "failed" if level == "full" and not failed else "skipped"
+                problems.append(loading.problem(kind, statement.line, exc, statement.names))
+                failed = failed or level == "full"
 
     def op_getattr(self, target: object, name: str) -> object:
         return getattr(target, name)
