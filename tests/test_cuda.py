@@ -8,19 +8,17 @@ score full marks and every recorded mistake is still caught by the checks it nam
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import torch
 
 from pttutor.grader import course
+from pttutor.grader.authoring import mistakes, selftest
 from pttutor.grader.grading import engine
 
 pytestmark = [pytest.mark.cuda,
               pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (torch sees none)")]
 
 EXERCISES = ["ex10-deeper-cnn", "ex11-resnet-variants", "ex11-densenet"]
-MISTAKES = Path(__file__).parent / "mistakes"
 
 
 def verdicts(report) -> dict[str, bool]:
@@ -29,7 +27,7 @@ def verdicts(report) -> dict[str, bool]:
 
 def _mistake_files():
     for ex_id in EXERCISES:
-        for path in sorted((MISTAKES / ex_id).glob("*.py")):
+        for path in sorted(course.default().get(ex_id).mistakes_dir.glob("*.py")):
             yield pytest.param(ex_id, path, id=f"{ex_id}/{path.stem}")
 
 
@@ -54,8 +52,6 @@ def test_stub_scores_zero_on_cuda(exercise_id):
 
 @pytest.mark.parametrize(("exercise_id", "path"), list(_mistake_files()))
 def test_mistake_is_caught_on_cuda(exercise_id, path):
-    must_fail = {name.strip() for name in path.read_text(encoding="utf-8").splitlines()[0]
-                 .removeprefix("# fails:").split(",") if name.strip()}
-    report = engine.grade(course.default().get(exercise_id), path, hidden=True, device="cuda")
-    failed = {c.name: c.message for c in report.checks if not c.passed}
-    assert must_fail <= set(failed), f"not caught on cuda: {must_fail - set(failed)}"
+    ex, mistake = course.default().get(exercise_id), mistakes.read(path)
+    report = selftest.grade_mistake(ex, mistake, device="cuda")
+    assert selftest.mistake_problems(ex, mistake, report) == []
