@@ -316,3 +316,43 @@ def test_in_a_container_without_cap_sys_admin(tmp_path):
     assert report["score"] == 0
     assert secret not in text and hidden not in text
     assert "PermissionError" in text
+
+
+FAKE_FIGURE = '''
+class Poly3DCollection:
+    pass
+Poly3DCollection.__module__ = "mpl_toolkits.mplot3d.art3d"
+
+
+class Axes3D:
+    name = "3d"
+    collections = [Poly3DCollection()]
+
+    def get_xlabel(self):
+        return "w"
+
+    def get_ylabel(self):
+        return "b"
+
+    def get_zlabel(self):
+        return "loss"
+
+    def get_zlim(self):
+        return (-1e9, 1e9)
+Axes3D.__module__ = "mpl_toolkits.mplot3d.axes3d"
+
+
+class Figure:
+    axes = [Axes3D()]
+Figure.__module__ = "matplotlib.figure"
+
+
+def plot_cost_surface(W, B, cost):
+    return Figure()
+'''
+
+
+def test_a_fake_figure_named_like_matplotlibs_earns_nothing(grade_source):
+    """The worker says what its objects are called; only what they hold is judged."""
+    report = grade_source(EX, hostile(FAKE_FIGURE), **FAST)
+    assert report.score == 0, [c.name for c in report.checks if c.passed]
