@@ -230,10 +230,9 @@ class Host:
 
     def release(self, slot: Slot) -> None:
         """Everything of a slot gone: its processes (by user id), its files, its mount."""
-        if slot.uid is not None:
+        if slot.uid is not None and self.mode == "container":  # in the full mode its PID namespace went with it
             kill_user(slot.uid)
-            if self.mode == "container":
-                remove_files_of(slot.uid, [Path("/dev/shm"), Path(tempfile.gettempdir())])
+            remove_files_of(slot.uid, [Path("/dev/shm"), Path(tempfile.gettempdir())])
         if slot.mounted:
             lib = libc()
             if lib is not None:
@@ -316,13 +315,17 @@ def _process_owners() -> set[int]:
 
 
 def processes_of(uid: int) -> list[int]:
+    """The live processes of ``uid`` (zombies, already dead, are left to their parents)."""
     pids = []
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
-                if entry.stat(follow_symlinks=False).st_uid == uid:
-                    pids.append(int(entry.name))
-            except OSError:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    if f.read().rsplit(b")", 1)[1].split()[0] != b"Z":
+                        pids.append(int(entry.name))
+            except (OSError, IndexError):
                 pass
     return pids
 

@@ -198,6 +198,7 @@ class WorkerProcess:
 
     def __init__(self, config: dict, output_cap: int) -> None:
         self.uid: int | None = config.get("uid")
+        self.namespaces = config.get("sandbox") == "full"
         self.cgroups: list[str] = config.get("cgroups") or []
         req_r, self.req_w = os.pipe()
         self.rep_r, rep_w = os.pipe()
@@ -299,7 +300,7 @@ class WorkerProcess:
                 except (ProcessLookupError, PermissionError):
                     pass
         self.wait(10)
-        if self.uid is not None:
+        if self.uid is not None and not self.namespaces:  # a PID namespace takes its processes with it
             hosts.kill_user(self.uid)
         hosts.cgroups.remove(self.cgroups)
         if self.status_r is not None:
