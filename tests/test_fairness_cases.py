@@ -30,6 +30,54 @@ def _assert_full_marks(report):
     assert report.score == report.max_score
 
 
+ACTIVATIONS = {
+    # The threshold written as p > 0.5: the same predictions wherever no probability is exactly 0.5.
+    "accuracy_strictly_above_half": '''
+def accuracy(model, x, y):
+    with torch.no_grad():
+        return ((model(x) > 0.5).float() == y).float().mean().item()
+''',
+    # The three layers also registered inside an nn.Sequential that forward uses: the same weights
+    # under two names in the state_dict.
+    "layers_registered_twice": '''
+class DiabetesNet(nn.Module):
+    def __init__(self, activation="sigmoid"):
+        super().__init__()
+        self.linear1 = nn.Linear(8, 6)
+        self.linear2 = nn.Linear(6, 4)
+        self.linear3 = nn.Linear(4, 1)
+        self.activation = make_activation(activation)
+        self.layers = nn.Sequential(self.linear1, self.activation, self.linear2, self.activation, self.linear3,
+                                    nn.Sigmoid())
+
+    def forward(self, x):
+        return self.layers(x)
+''',
+    # make_activation with its own table and functional modules of the same kind.
+    "make_activation_if_chain": '''
+def make_activation(name):
+    if name == "sigmoid":
+        return nn.Sigmoid()
+    if name == "tanh":
+        return nn.Tanh()
+    if name == "relu":
+        return nn.ReLU()
+    if name == "leaky_relu":
+        return nn.LeakyReLU(negative_slope=0.01)
+    if name == "elu":
+        return nn.ELU(alpha=1.0)
+    if name == "softplus":
+        return nn.Softplus(beta=1)
+    raise ValueError(name)
+''',
+}
+
+
+@pytest.mark.parametrize("variant", sorted(ACTIVATIONS))
+def test_ex07_activations_correct_variant(variant, grade_source):
+    _assert_full_marks(_variant_report("ex07-activations", ACTIVATIONS[variant], grade_source))
+
+
 CE_VS_NLL = {
     # cross_entropy written in one piece, without the two functions: as right as composing them.
     "cross_entropy_in_one_piece": '''
