@@ -100,4 +100,43 @@ def test_ex09_ce_vs_nll_correct_variant(variant, grade_source):
     _assert_full_marks(_variant_report("ex09-ce-vs-nll", CE_VS_NLL[variant], grade_source))
 
 
+DEEPER_CNN = {
+    # The course's layers also registered inside an nn.Sequential that forward uses.
+    "course_net_layers_registered_twice": '''
+class CourseNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)
+        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)
+        self.pooling = nn.MaxPool2d(2)
+        self.fc = nn.Linear(320, 10)
+        self.features = nn.Sequential(self.conv1, self.pooling, nn.ReLU(), self.conv2, self.pooling, nn.ReLU())
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.features(x), 1))
+''',
+    # Blocks in nn.Sequential containers, with batch norm and dropout besides the twelve layers.
+    "deeper_net_in_blocks": '''
+class DeeperNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+        )
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(32 * 4 * 4, 64), nn.Dropout(0.2),
+                                        nn.Linear(64, 32), nn.Linear(32, 10))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+''',
+}
+
+
+@pytest.mark.parametrize("variant", sorted(DEEPER_CNN))
+def test_ex10_deeper_cnn_correct_variant(variant, grade_source):
+    _assert_full_marks(_variant_report("ex10-deeper-cnn", DEEPER_CNN[variant], grade_source))
+
+
 # ----------------------------------------------------------------------------- end of ex07-activations .. ex10-deeper-cnn
