@@ -100,6 +100,39 @@ def test_ex09_ce_vs_nll_correct_variant(variant, grade_source):
     _assert_full_marks(_variant_report("ex09-ce-vs-nll", CE_VS_NLL[variant], grade_source))
 
 
+OTTO = {
+    # The labels parsed with a regular expression that refuses anything but Class_1 .. Class_9.
+    "encode_labels_with_regex": '''
+def encode_labels(targets):
+    import re
+
+    codes = []
+    for target in targets:
+        found = re.fullmatch(r"Class_([1-9])", str(target))
+        if found is None:
+            raise ValueError(f"not an Otto class: {target!r}")
+        codes.append(int(found.group(1)) - 1)
+    return torch.tensor(codes, dtype=torch.int64)
+''',
+    # Batch norm and a standardisation of log counts inside the network.
+    "otto_net_with_batch_norm": '''
+class OttoNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.BatchNorm1d(N_FEATURES), nn.Linear(N_FEATURES, 128), nn.BatchNorm1d(128),
+                                 nn.ReLU(), nn.Linear(128, len(CLASSES)))
+
+    def forward(self, x):
+        return self.net(torch.log1p(x))
+''',
+}
+
+
+@pytest.mark.parametrize("variant", sorted(OTTO))
+def test_ex09_otto_correct_variant(variant, grade_source):
+    _assert_full_marks(_variant_report("ex09-otto", OTTO[variant], grade_source))
+
+
 DEEPER_CNN = {
     # The course's layers also registered inside an nn.Sequential that forward uses.
     "course_net_layers_registered_twice": '''
