@@ -78,6 +78,49 @@ def test_ex07_activations_correct_variant(variant, grade_source):
     _assert_full_marks(_variant_report("ex07-activations", ACTIVATIONS[variant], grade_source))
 
 
+TITANIC = {
+    # The threshold written as p > 0.5: the same predictions wherever no probability is exactly 0.5.
+    "predict_strictly_above_half": '''
+def predict(model, dataset, batch_size=256):
+    device = next(model.parameters()).device
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for batch in DataLoader(dataset, batch_size=batch_size):
+            x = batch[0] if isinstance(batch, (list, tuple)) else batch
+            out.append((model(x.to(device)).view(-1) > 0.5).long().cpu())
+    return torch.cat(out)
+''',
+    # The submission computed from the dataset's own feature tensor, written with the csv module.
+    "write_submission_from_own_features": '''
+def write_submission(model, test_dataset, path):
+    import csv
+
+    with torch.no_grad():
+        survived = (model(test_dataset.features) >= 0.5).view(-1).long().tolist()
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["PassengerId", "Survived"])
+        out.writerows(zip(test_dataset.passenger_ids, survived))
+''',
+    # A logistic regression is a TitanicModel too.
+    "logistic_model": '''
+class TitanicModel(nn.Module):
+    def __init__(self, n_features):
+        super().__init__()
+        self.linear = nn.Linear(n_features, 1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.linear(x))
+''',
+}
+
+
+@pytest.mark.parametrize("variant", sorted(TITANIC))
+def test_ex08_titanic_correct_variant(variant, grade_source):
+    _assert_full_marks(_variant_report("ex08-titanic", TITANIC[variant], grade_source))
+
+
 CE_VS_NLL = {
     # cross_entropy written in one piece, without the two functions: as right as composing them.
     "cross_entropy_in_one_piece": '''

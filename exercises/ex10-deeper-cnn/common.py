@@ -30,11 +30,12 @@ class Probe(nn.Module):
         return self.linear(torch.flatten(x, 1))
 
 
-def fit(model, x, y, epochs, batch_size, lr, seed):
-    """Adam and CrossEntropyLoss on shuffled mini-batches of (x, y); the mean loss of every epoch."""
+def fit(model, x, y, epochs, batch_size, lr, seed, optimizer="Adam", loss="CrossEntropyLoss"):
+    """``optimizer`` (a torch.optim class name) and ``loss`` (an nn loss name) on shuffled mini-batches
+    of (x, y); the mean loss of every epoch."""
     generator = torch.Generator(device="cpu").manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    criterion = nn.CrossEntropyLoss()
+    optimizer = getattr(torch.optim, optimizer)(model.parameters(), lr=lr)
+    criterion = getattr(nn, loss)()
     history = []
     for _ in range(epochs):
         model.train()
@@ -129,7 +130,8 @@ def local_accuracy(model, loader):
 
 
 def worker_tools(worker, tmp_path):
-    """The checks' own code (``WORKER_SOURCE``: Probe, fit, predict), imported inside the worker."""
+    """The checks' own code (``WORKER_SOURCE``: Probe, fit, predict), imported inside the worker. The
+    checks of ex09-otto and ex08-titanic use it too, until the engine offers it to every exercise."""
     path = tmp_path / "pttutor_check_tools.py"
     path.write_text(WORKER_SOURCE, encoding="utf-8")
     util = worker.import_module("importlib.util")
