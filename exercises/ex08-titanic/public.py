@@ -176,24 +176,10 @@ def test_train_matches_reference(sub, ref, worker, rng, device):
     n, batch, epochs, lr = 48, 8, 4, float(rng.choice([0.3, 0.5]))
     x = torch.tensor(rng.normal(size=(n, sizes[0])), dtype=torch.float32)
     y = torch.tensor(rng.random((n, 1)) < 1 / (1 + np.exp(-x[:, :1].numpy() * 2)), dtype=torch.float32)
-    state = helpers.trusted_model(sizes, int(rng.integers(1000))).state_dict()
-    model = helpers.worker_model(worker, state, sizes)
+    trusted = helpers.trusted_model(sizes, int(rng.integers(1000)))
+    model = helpers.worker_model(worker, trusted.state_dict(), sizes)
     model.to(device)
-    data = worker.import_module("torch.utils.data")
-    loader = data.DataLoader(data.TensorDataset(x, y), batch_size=batch)
-    what = f"train(model, DataLoader(TensorDataset(x, y), batch_size={batch}), epochs={epochs}, lr={lr})"
-    history = check.call(what, sub.train, model, loader, epochs=epochs, lr=lr)
-    check.that(type(history) is list and len(history) == epochs,
-                f"{what} should return a list of {epochs} floats; got {check.describe(history)}")
-    for value in history:
-        check.that(type(value) is float, f"train's history should hold Python floats (loss.item()); "
-                                          f"got {check.describe(value)}")
-    copy = helpers.trusted_model(sizes, 0)
-    copy.load_state_dict(state)
-    expected = ref.train(copy, torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=batch),
-                         epochs=epochs, lr=lr)
-    _, final = helpers.variant_train(sizes, state, x, y, batch, epochs, lr)
-    variants = {
+    helpers.otto_helpers().judge_loader_train(sub, ref, worker, device, model, trusted, x, y, batch, epochs, lr, {
         "the gradients are never zeroed, so they add up from batch to batch: call optimizer.zero_grad() "
         "before loss.backward()": dict(zero_grad=False),
         "history[e] is the loss of the last batch of epoch e; it should be the mean of the epoch's batch "
@@ -205,17 +191,7 @@ def test_train_matches_reference(sub, ref, worker, rng, device):
         "the weights never change: call optimizer.step() after loss.backward()": dict(step=False),
         "the optimizer is Adam; the exercise asks for torch.optim.SGD(model.parameters(), lr=lr)":
             dict(optimizer="Adam"),
-    }
-    mistakes = {}
-    for text, options in variants.items():
-        kwargs = {"lr": lr, **options}
-        mistakes[text] = helpers.variant_train(sizes, state, x, y, batch, epochs, kwargs.pop("lr"), **kwargs)[0]
-    loose = device == "cuda"
-    check.close(history, expected, f"the history of {what}", rtol=1e-4, atol=1e-6, loose=loose, mistakes=mistakes)
-    weights = check.call("model.state_dict()", model.state_dict)
-    for name, value in final.items():
-        check.close(weights.get(name) if type(weights) is dict else None, value,
-                     f"the weights {name} after {what}", rtol=1e-4, atol=1e-6, loose=loose)
+    }, loss="BCELoss", optimizer="SGD")
 
 
 @pytest.mark.points(1)

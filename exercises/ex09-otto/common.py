@@ -234,13 +234,14 @@ def read_submission(path, ids, probabilities):
     return values
 
 
-def variant_train(trusted, state, x, y, batch, epochs, lr, *, zero_grad=True, record="mean", optimizer="Adam",
-                  softmax_first=False):
-    """The loss history (and final weights) of a training loop, correct or with one known mistake."""
+def variant_train(trusted, state, x, y, batch, epochs, lr, *, loss="CrossEntropyLoss", optimizer="Adam",
+                  zero_grad=True, record="mean", reduction="mean", step=True, softmax_first=False):
+    """The loss history (and final weights) of a training loop over batches of (x, y) from the weights
+    ``state``, right or with one known mistake."""
     model = trusted
     model.load_state_dict(state)
     model.zero_grad(set_to_none=True)  # no gradients left over from an earlier run
-    criterion = torch.nn.CrossEntropyLoss()
+    criterion = getattr(torch.nn, loss)(reduction=reduction)
     opt = getattr(torch.optim, optimizer)(model.parameters(), lr=lr)
     history = []
     for _ in range(epochs):
@@ -250,14 +251,40 @@ def variant_train(trusted, state, x, y, batch, epochs, lr, *, zero_grad=True, re
             if zero_grad:
                 opt.zero_grad()
             out = model(xb)
-            if softmax_first:
-                out = torch.softmax(out, dim=1)
-            loss = criterion(out, yb)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
+            value = criterion(torch.softmax(out, dim=1) if softmax_first else out, yb)
+            value.backward()
+            if step:
+                opt.step()
+            losses.append(value.item())
         history.append({"mean": sum(losses) / len(losses), "last": losses[-1], "sum": sum(losses)}[record])
     return history, {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def judge_loader_train(sub, ref, worker, device, model, trusted, x, y, batch, epochs, lr, variants, **setting):
+    """``train(model, loader, epochs=epochs, lr=lr)`` over a DataLoader of (x, y) made in the worker gives
+    the reference's history and the weights of the right loop (``setting``: its loss and optimizer);
+    ``variants`` maps each known mistake to the options of ``variant_train`` that replay it. The student
+    kit replays the reference's answers but not its effects, so the weights come from the trusted loop.
+    Shared with ex08-titanic, whose train differs only in the loss and the optimizer."""
+    state = {k: v.clone() for k, v in trusted.state_dict().items()}
+    data = worker.import_module("torch.utils.data")
+    loader = data.DataLoader(data.TensorDataset(x, y), batch_size=batch)
+    what = f"train(model, DataLoader(TensorDataset(x, y), batch_size={batch}), epochs={epochs}, lr={lr})"
+    history = check.call(what, sub.train, model, loader, epochs=epochs, lr=lr)
+    check.that(type(history) is list and len(history) == epochs and all(type(v) is float for v in history),
+                f"{what} should return a list of {epochs} Python floats (loss.item()); got {check.describe(history)}")
+    expected = ref.train(trusted, torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y),
+                                                              batch_size=batch), epochs=epochs, lr=lr)
+    _, final = variant_train(trusted, state, x, y, batch, epochs, lr, **setting)
+    mistakes = {text: variant_train(trusted, state, x, y, batch, epochs, options.get("lr", lr),
+                                    **{**setting, **{k: v for k, v in options.items() if k != "lr"}})[0]
+                for text, options in variants.items()}
+    loose = device == "cuda"
+    check.close(history, expected, f"the history of {what}", rtol=1e-4, atol=1e-6, loose=loose, mistakes=mistakes)
+    weights = check.call("model.state_dict()", model.state_dict)
+    for name, value in final.items():
+        check.close(weights.get(name) if type(weights) is dict else None, value,
+                     f"the weights {name} after {what}", rtol=1e-4, atol=1e-6, loose=loose)
 
 
 def metric(labels, p):
