@@ -251,6 +251,7 @@ def curve_of_floats(got, epochs, what):
 
 
 def matches(got, expected, loose):
+    """Whether ``got`` equals ``expected`` within the checks' tolerance."""
     a, b = check.as_array(got, "got"), check.as_array(expected, "expected")
     rtol, atol = (max(RTOL, 1e-3), max(ATOL, 1e-4)) if loose else (RTOL, ATOL)
     return a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)
@@ -299,8 +300,7 @@ def run_compare(worker, sub, x, y, what, **kwargs):
     """(the student's compare_activations(x, y, **kwargs), what its own parts give). The first is None
     where compare_activations raises just what its parts raise: their checks charge that, unless it is
     a part left undone, which the check names."""
-    settings = {"names": ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus"), "epochs": 100, "lr": 0.1,
-                "seed": 0, **kwargs}
+    settings = {"epochs": 100, "lr": 0.1, "seed": 0, **kwargs}  # compare_activations' defaults; names is given
     own, error = own_results(worker, sub, x, y, **settings)
     try:
         return sub.compare_activations(x, y, **kwargs), own
