@@ -1,6 +1,7 @@
 """Helpers shared by the public and hidden checks of ex07-activations: calls into the student's code,
-random data and weights, networks with given weights, what a network without a sigmoid output gives,
-and the loss curves of the usual training-loop mistakes."""
+random data and weights, networks with given weights (the student's DiabetesNet, or one built inside
+the worker from torch.nn for the checks of the other parts), what a network without a sigmoid output
+gives, and the loss curves of the usual training-loop mistakes."""
 
 import numpy as np
 import torch
@@ -16,6 +17,8 @@ CLASSES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "
 LAYERS = (("linear1", 8, 6), ("linear2", 6, 4), ("linear3", 4, 1))
 OUTPUT_RULE = ("BCELoss needs probabilities, 0 <= p <= 1, because it takes log(p) and log(1 - p): keep "
                "torch.sigmoid(self.linear3(x)) on the output layer, whatever the hidden activation")
+HIDDEN_SIGMOID = ("the hidden layers use a sigmoid whatever the activation asked for; DiabetesNet(name) applies "
+                  "the activation of that name after linear1 and linear2")
 
 
 def call(what, fn, *args, **kwargs):
@@ -70,21 +73,70 @@ def ref_net(ref, name, state):
 
 
 def student_net(sub, name, state, device):
+    """The student's DiabetesNet(name) with the weights ``state``, loaded by the names the stub fixes
+    (a layer that is also registered elsewhere, e.g. inside an nn.Sequential, keeps its weights)."""
     model = call(f"DiabetesNet({name!r})", sub.DiabetesNet, name)
-    check.that("torch.nn.modules.module.Module" in check.type_names(model),
-                f"DiabetesNet({name!r}) should build an nn.Module; got {check.describe(model)}")
-    call(f"DiabetesNet({name!r}).load_state_dict(weights of linear1 (8 -> 6), linear2 (6 -> 4), linear3 (4 -> 1))",
-         model.load_state_dict, state)
+    what = f"DiabetesNet({name!r})"
+    result = call(f"{what}.load_state_dict(weights of linear1 (8 -> 6), linear2 (6 -> 4), linear3 (4 -> 1))",
+                  model.load_state_dict, state, strict=False)
+    unknown = result[1] if type(result) in (tuple, list) and len(result) == 2 else []
+    missing = sorted(k for k in unknown if k in state)
+    check.that(not missing, f"{what} has no {', '.join(missing)}: the network's layers must be self.linear1 = "
+                            f"nn.Linear(8, 6), self.linear2 = nn.Linear(6, 4) and self.linear3 = nn.Linear(4, 1)")
     call("model.to(device)", model.to, device)
     return model
 
 
-def hidden_pre_output(name, state, x):
+def _sequential(nn, name, state):
+    """8 -> 6 -> 4 -> 1 with activation ``name`` and a sigmoid output, as an nn.Sequential of ``nn``."""
+    act = getattr(nn, CLASSES[name])
+    model = nn.Sequential(nn.Linear(8, 6), act(), nn.Linear(6, 4), act(), nn.Linear(4, 1), nn.Sigmoid())
+    model.load_state_dict({f"{2 * k}.{key.split('.')[1]}": value for k, (layer, _, _) in enumerate(LAYERS)
+                           for key, value in state.items() if key.startswith(layer + ".")})
+    return model
+
+
+def worker_net(worker, name, state, device):
+    """A network like DiabetesNet(name) built inside the worker from torch.nn (not the student's class)."""
+    model = _sequential(worker.import_module("torch.nn"), name, state)
+    model.to(device)
+    return model
+
+
+def local_net(name, state):
+    """The trusted twin of ``worker_net``."""
+    return _sequential(torch.nn, name, state)
+
+
+def sequential_state(got):
+    """The weights of a ``worker_net`` under DiabetesNet's names."""
+    return {f"{layer}.{part}": got[f"{2 * k}.{part}"] for k, (layer, _, _) in enumerate(LAYERS)
+            for part in ("weight", "bias")}
+
+
+def hidden_pre_output(name, state, x, act=None):
     """linear3's output (before the output activation) of the network with hidden activation ``name``."""
-    act = FUNCTIONS[name]
+    act = act or FUNCTIONS[name]
     h = act(x @ state["linear1.weight"].T + state["linear1.bias"])
     h = act(h @ state["linear2.weight"].T + state["linear2.bias"])
     return h @ state["linear3.weight"].T + state["linear3.bias"]
+
+
+def own_forward(sub, name, state, x):
+    """The output with the student's own make_activation(name) as the hidden activation: right for
+    DiabetesNet, which builds its activation with make_activation, even where that one is wrong.
+    None where make_activation fails."""
+    try:
+        module = sub.make_activation(name)
+
+        def act(t):
+            return torch.as_tensor(check.as_array(module(t), "the activation's output"), dtype=torch.float32)
+
+        return torch.sigmoid(hidden_pre_output(name, state, x, act=act))
+    except (check.SubmissionTimeout, check.WorkerLost):
+        raise
+    except (check.SubmissionError, check.CheckFailed):
+        return None
 
 
 def output_mistakes(name, pre):
@@ -107,14 +159,21 @@ def output_mistakes(name, pre):
     return wrong
 
 
-def expect_output(got, expected, what, mistakes, loose):
-    """The network's output: a named mistake first, then any value outside [0, 1], then the values."""
+def expect_output(got, expected, what, mistakes, loose, accepted=()):
+    """The network's output: one of ``accepted`` (what is right given the student's own make_activation,
+    or a mistake another check names and charges) passes; else a named mistake, then any value outside
+    [0, 1], then the values."""
     values = check.as_array(got, what)
     target = check.as_array(expected, "the expected output")
+    rtol, atol = (max(RTOL, 1e-3), max(ATOL, 1e-4)) if loose else (RTOL, ATOL)
+    for fine in accepted:
+        fine = check.as_array(fine, "an accepted output")
+        if values.shape == fine.shape and np.allclose(values, fine, rtol=rtol, atol=atol):
+            return
     for text, wrong in mistakes.items():
         wrong = np.asarray(wrong, dtype=np.float64)
-        if values.shape == wrong.shape and np.allclose(values, wrong, rtol=RTOL, atol=ATOL) \
-                and not np.allclose(values, target, rtol=RTOL, atol=ATOL):
+        if values.shape == wrong.shape and np.allclose(values, wrong, rtol=rtol, atol=atol) \
+                and not np.allclose(values, target, rtol=rtol, atol=atol):
             raise check.CheckFailed(f"{what} is wrong: {text}")
     if values.size and (values.min() < 0 or values.max() > 1):
         raise check.CheckFailed(f"{what} has values from {values.min():.3g} to {values.max():.3g}, outside [0, 1]. "
@@ -122,12 +181,11 @@ def expect_output(got, expected, what, mistakes, loose):
     check.close(values, target, what, rtol=RTOL, atol=ATOL, loose=loose)
 
 
-def variant_curve(ref, name, state, x, y, epochs, lr, *, reduction="mean", zero_grad=True, after_step=False):
-    """The curve a training loop with one known mistake gives, computed here, trusted."""
-    model = ref_net(ref, name, state)
-    # A list comprehension, not model.parameters() itself: list() would first ask the recorded
-    # reference of the student kit for a len() that was never recorded.
-    optimizer = torch.optim.SGD([p for p in model.parameters()], lr=lr)
+def variant_curve(name, state, x, y, epochs, lr, *, reduction="mean", zero_grad=True, after_step=False):
+    """The curve (and the final weights) that a training loop with one known mistake gives, computed
+    here, trusted."""
+    model = local_net(name, state)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     criterion = torch.nn.BCELoss(reduction=reduction)
     losses = []
     for _ in range(epochs):
@@ -140,52 +198,72 @@ def variant_curve(ref, name, state, x, y, epochs, lr, *, reduction="mean", zero_
             with torch.no_grad():
                 value = criterion(model(x), y)
         losses.append(value.item())
-    return losses
+    return losses, sequential_state(model.state_dict())
 
 
-def train_mistakes(ref, name, state, x, y, epochs, lr):
+def train_mistakes(name, state, x, y, epochs, lr):
+    """The training-loop mistakes that test_train_course_settings names: {text: (curve, final weights)}."""
     return {
         "the loss is summed over the samples; the course's BCELoss() takes their mean":
-            lambda: variant_curve(ref, name, state, x, y, epochs, lr, reduction="sum"),
+            variant_curve(name, state, x, y, epochs, lr, reduction="sum"),
         "the gradients are never zeroed, so they add up from step to step: call optimizer.zero_grad() "
         "before loss.backward()":
-            lambda: variant_curve(ref, name, state, x, y, epochs, lr, zero_grad=False),
+            variant_curve(name, state, x, y, epochs, lr, zero_grad=False),
         "each loss is recorded after the optimizer's step; losses[e] must be the loss before the step "
         "of epoch e":
-            lambda: variant_curve(ref, name, state, x, y, epochs, lr, after_step=True),
+            variant_curve(name, state, x, y, epochs, lr, after_step=True),
     }
 
 
-def expect_curve(got, expected, what, mistakes, loose, lazy=False):
-    """``got`` is a list of one float per epoch that matches ``expected``; on a mismatch, name the mistake
-    that explains it, if any. ``lazy``: compute the mistakes' curves only on a mismatch, which is faster
-    but needs the reference itself (the student kit only replays the answers recorded eagerly)."""
+def clear_threshold(pre):
+    """A shift for linear3's bias that splits the samples near their middle with no probability close
+    to 0.5, so that p >= 0.5 and p > 0.5 give the same predictions (the checks set no ties)."""
+    values = np.sort(check.as_array(pre, "linear3's output").reshape(-1))
+    low, high = len(values) // 4, 3 * len(values) // 4
+    k = low + int(np.argmax(np.diff(values[low:high + 1])))
+    return -float(values[k] + values[k + 1]) / 2
+
+
+def accuracy_mistakes(model, x, y, expected):
+    """What the usual accuracy mistakes give for the trusted ``model`` on (x, y): {mistake: value}."""
+    with torch.no_grad():
+        p = model(x)
+    predictions = (p >= 0.5).float()
+    return {
+        "that is a percentage; return the fraction between 0 and 1": 100 * expected,
+        "that is the number of correct predictions; divide by the number of samples": expected * len(y),
+        "the predictions come from argmax(dim=1), which is always 0 for a single output column: threshold "
+        "the probability instead, (p >= 0.5)": float((y == 0).float().mean()),
+        "the probabilities are compared with the labels without a threshold at 0.5": float((p == y).float().mean()),
+        "the predictions are inverted: class 1 where p >= 0.5": 1 - expected,
+        "predictions of shape (n,) are compared with labels of shape (n, 1), which broadcasts to an (n, n) "
+        "table: compare tensors of the same shape": float((predictions.view(-1)[None, :] == y).float().mean()),
+    }
+
+
+def curve_of_floats(got, epochs, what):
+    """``got`` is a list of one Python float per epoch."""
     check.that(type(got) is list, f"{what} should be a list of floats; got {check.describe(got)}")
-    check.that(len(got) == len(expected), f"{what} should have one loss per epoch ({len(expected)}); "
-                                            f"got {len(got)}")
+    check.that(len(got) == epochs, f"{what} should have one loss per epoch ({epochs}); got {len(got)}")
     for value in got:
         check.that(type(value) is float, f"{what} should hold Python floats (append loss.item(), not the loss "
                                           f"tensor); got {check.describe(value)}")
-    if lazy:
-        try:
-            check.close(got, expected, what, rtol=RTOL, atol=ATOL, loose=loose)
-        except check.CheckFailed:
-            check.close(got, expected, what, rtol=RTOL, atol=ATOL, loose=loose,
-                         mistakes={text: make() for text, make in mistakes.items()})
-            raise
-        return
-    # The mistakes' curves are computed every time (not only on a mismatch), so that the student
-    # kit, which replays the reference's recorded answers, can name them too.
-    check.close(got, expected, what, rtol=RTOL, atol=ATOL, loose=loose,
-                 mistakes={text: make() for text, make in mistakes.items()})
 
 
-def expect_results(got, names, epochs):
-    """compare_activations' result has exactly ``names`` as keys, each with a loss curve and an accuracy."""
+def matches(got, expected, loose):
+    """Whether ``got`` equals ``expected`` within the checks' tolerance."""
+    a, b = check.as_array(got, "got"), check.as_array(expected, "expected")
+    rtol, atol = (max(RTOL, 1e-3), max(ATOL, 1e-4)) if loose else (RTOL, ATOL)
+    return a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)
+
+
+def expect_results(got, names, epochs, extra_keys=False):
+    """compare_activations' result has exactly ``names`` as keys (``extra_keys``: at least those), each
+    with a loss curve and an accuracy."""
     check.that(type(got) is dict, f"compare_activations should return a dict {{name: {{'losses': [...], "
                                    f"'accuracy': float}}}}; got {check.describe(got)}")
     keys = list(got)
-    check.that(sorted(map(str, keys)) == sorted(names),
+    check.that(set(names) <= set(keys) if extra_keys else sorted(map(str, keys)) == sorted(names),
                 f"compare_activations(x, y, names={tuple(names)}) should return one entry per name given, and "
                 f"only those; got the keys {keys}")
     for name in names:
@@ -198,3 +276,62 @@ def expect_results(got, names, epochs):
         losses = entry["losses"]
         check.that(type(losses) is list and len(losses) == epochs,
                     f"results[{name!r}]['losses'] should be a list of {epochs} losses; got {check.describe(losses)}")
+
+
+def own_results(worker, sub, x, y, names, epochs, lr, seed):
+    """What compare_activations should return given the student's own DiabetesNet, train and accuracy
+    (seeded before each network): ({name: {"losses", "accuracy"}}, None), or (None, the error one of
+    them raised)."""
+    torch_w = worker.import_module("torch")
+    out = {}
+    try:
+        for name in names:
+            torch_w.manual_seed(seed)
+            model = sub.DiabetesNet(name)
+            out[name] = {"losses": sub.train(model, x, y, epochs, lr), "accuracy": sub.accuracy(model, x, y)}
+    except (check.SubmissionTimeout, check.WorkerLost):
+        raise
+    except check.SubmissionError as exc:
+        return None, exc
+    return out, None
+
+
+def run_compare(worker, sub, x, y, what, **kwargs):
+    """(the student's compare_activations(x, y, **kwargs), what its own parts give). The first is None
+    where compare_activations raises just what its parts raise: their checks charge that, unless it is
+    a part left undone, which the check names."""
+    settings = {"epochs": 100, "lr": 0.1, "seed": 0, **kwargs}  # compare_activations' defaults; names is given
+    own, error = own_results(worker, sub, x, y, **settings)
+    try:
+        return sub.compare_activations(x, y, **kwargs), own
+    except (check.SubmissionTimeout, check.WorkerLost):
+        raise
+    except check.SubmissionError as exc:
+        if error is not None and exc.kind not in ("", "NotImplementedError") \
+                and (error.kind, error.message) == (exc.kind, exc.message):
+            return None, own
+    return call(what, sub.compare_activations, x, y, **kwargs), own
+
+
+def expect_compare(got, name, expected_losses, expected_accuracy, own, what, mistakes, loose, unseeded=False):
+    """One entry of compare_activations' result: the reference's, or the student's own parts' result
+    (compare_activations is judged on seeding, building, training and measuring in the right order).
+    ``unseeded``: a first loss that matches nothing known is blamed on the initial weights."""
+    entry = got[name]
+    if own is not None and matches(entry["losses"], own[name]["losses"], loose) \
+            and matches(entry["accuracy"], own[name]["accuracy"], loose):
+        return
+    first = check.number(entry["losses"][0], f"results[{name!r}]['losses'][0]")
+    known = [expected_losses[0]] + [curve[0] for curve in mistakes.values()]
+    if own is not None:
+        known.append(own[name]["losses"][0])
+    if unseeded and not any(np.isclose(first, value, rtol=1e-3, atol=1e-4) for value in known):
+        raise check.CheckFailed(
+            f"the initial loss of {name!r} (results[{name!r}]['losses'][0]) is {first:.6g}, but the network built "
+            f"right after torch.manual_seed(seed) starts at {expected_losses[0]:.6g}: every network must start from "
+            f"the same initial weights. Call torch.manual_seed(seed) right before each DiabetesNet(name), and "
+            f"create linear1, linear2 and linear3 in this order")
+    check.close(entry["losses"], expected_losses, f"results[{name!r}]['losses'] ({what})", rtol=RTOL, atol=ATOL,
+                 loose=loose, mistakes=mistakes)
+    check.close(entry["accuracy"], expected_accuracy, f"results[{name!r}]['accuracy'], the accuracy on (x, y) after "
+                 f"training ({what})", rtol=1e-6, atol=1e-6)

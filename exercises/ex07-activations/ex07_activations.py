@@ -12,9 +12,10 @@ the functions and the class below; run ``pttutor-grade check`` to see how you ar
   ``self.linear1 = nn.Linear(8, 6)``, ``self.linear2 = nn.Linear(6, 4)``,
   ``self.linear3 = nn.Linear(4, 1)`` (keep these names and create them in this order: the
   grader loads weights with ``load_state_dict`` and seeds the random initialisation), and no
-  other parameters. ``forward(x)`` applies the chosen activation after ``linear1`` and after
-  ``linear2``, and **always a sigmoid** after ``linear3``, so that for ``x`` of shape
-  ``(n, 8)`` it returns probabilities of shape ``(n, 1)``, whatever the hidden activation.
+  other parameters; its activation module is ``make_activation(activation)``. ``forward(x)``
+  applies the chosen activation after ``linear1`` and after ``linear2``, and **always a
+  sigmoid** after ``linear3``, so that for ``x`` of shape ``(n, 8)`` it returns
+  probabilities of shape ``(n, 1)``, whatever the hidden activation.
 - ``train(model, x, y, epochs, lr=0.1)``: ``epochs`` full-batch steps of
   ``torch.optim.SGD(model.parameters(), lr=lr)`` on ``x`` (shape ``(n, 8)``) and ``y``
   (float 0/1 labels, shape ``(n, 1)``) with the loss ``criterion`` below (``BCELoss()``, the

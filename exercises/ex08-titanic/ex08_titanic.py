@@ -33,8 +33,9 @@ Cabin (most rows). Build a ``Dataset`` over such a file, train a classifier thro
   1 where the model's probability is at least 0.5, else 0, in dataset order (use a
   DataLoader without shuffling). Works for datasets with and without labels.
 - ``write_submission(model, test_dataset, path)``: write a CSV with the header
-  ``PassengerId,Survived`` and one line per test passenger (all of them, each once, in order)
-  with its prediction as the integer 0 or 1.
+  ``PassengerId,Survived`` and one line per passenger of ``test_dataset`` (a
+  ``TitanicDataset``: all of them, each once, in the order of its ``passenger_ids``) with its
+  prediction from ``predict`` as the integer 0 or 1.
 
 ``DataLoader(dataset, batch_size=32, shuffle=True, num_workers=2)`` must work with your
 dataset. Worker processes import your file again on Windows and macOS: keep the training

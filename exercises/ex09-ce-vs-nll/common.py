@@ -1,5 +1,7 @@
 """Helpers shared by the public and hidden checks of ex09-ce-vs-nll: calls into the student's code,
-values that must be finite, and the values of the usual mistakes in a cross-entropy."""
+values that must be finite, the values of the usual mistakes in a cross-entropy, and the verdict on
+cross_entropy, which accepts the reference's loss or the one the student's own log_softmax and
+nll_loss give (cross_entropy is judged on combining them, not on their values)."""
 
 import numpy as np
 import torch
@@ -17,6 +19,8 @@ def _explain(exc):
     if "must match the size" in exc.message or "one_hot" in exc.message:
         return ("y holds one class index per sample, shape (N,), not one-hot rows: pick "
                 "log_probs[torch.arange(N), y]")
+    if "shape mismatch" in exc.message:
+        return "the row indices must be torch.arange(N) for the N rows of this batch, whatever N is"
     return ""
 
 
@@ -30,6 +34,19 @@ def finite(got, what):
                 f"{what} contains inf: that is log(0), the log of a probability that underflowed to 0. "
                 f"Never take log(softmax(z)); compute log_softmax as (z - m) - log(sum(exp(z - m)))")
     return values
+
+
+def log_softmax_mistakes(z):
+    """What the usual log_softmax mistakes give on the logits ``z``: {mistake: values}."""
+    return {
+        "it normalises over the samples (dim=0); softmax is taken over each row's classes (dim=1)":
+            F.log_softmax(z, dim=0),
+        "that is the softmax itself; take its log: z - logsumexp(z)": F.softmax(z, dim=1),
+        "the logsumexp is taken over the whole batch; take it per row (dim=1, keepdim=True)":
+            z - torch.logsumexp(z.reshape(-1), dim=0),
+        "only the maximum is subtracted; also subtract log(sum(exp(z - max))) of each row":
+            z - z.max(dim=1, keepdim=True).values,
+    }
 
 
 def indexing_mistakes(log_probs, y):
@@ -57,9 +74,9 @@ def softmax_mistakes(z, y):
 
 
 def one_hot_mistake(log_probs, y):
-    """What multiplying by y as if it were one-hot rows gives (only possible for a square batch)."""
+    """What multiplying by y as if it were one-hot rows gives (only possible for a square batch or one row)."""
     n, c = log_probs.shape
-    if n != c:
+    if n not in (c, 1):
         return {}
     return {"y is treated as a one-hot row: y holds one class index per sample, so pick "
             "log_probs[torch.arange(N), y] instead of multiplying by y": -(y * log_probs).sum(dim=1).mean()}
@@ -68,3 +85,95 @@ def one_hot_mistake(log_probs, y):
 def as_floats(mistakes):
     """``mistakes`` with their values as floats, leaving out the nan ones."""
     return {text: float(value) for text, value in mistakes.items() if not np.isnan(float(value))}
+
+
+def nll_mistakes(log_probs, y):
+    """Values that the usual NLL mistakes give on (log_probs, y)."""
+    rows = torch.arange(log_probs.shape[0])
+    return as_floats({
+        "the losses are summed over the batch; the loss is their mean (reduction='mean')":
+            -log_probs[rows, y].sum(),
+        "the minus sign is missing: the loss is -log_probs[i, y[i]], averaged": log_probs[rows, y].mean(),
+        **indexing_mistakes(log_probs, y),
+        "nll_loss applies a log_softmax again; its input already holds log-probabilities":
+            F.cross_entropy(log_probs, y),
+        **one_hot_mistake(log_probs, y),
+    })
+
+
+def loss_mistakes(z, y):
+    """Values that the usual cross-entropy mistakes give on the logits ``z``."""
+    mistakes = nll_mistakes(F.log_softmax(z, dim=1), y)
+    del mistakes["nll_loss applies a log_softmax again; its input already holds log-probabilities"]
+    mistakes.update(as_floats(softmax_mistakes(z, y)))
+    mistakes["the raw logits go into the NLL; apply log_softmax (nn.LogSoftmax(dim=1)) first"] = float(F.nll_loss(z, y))
+    return mistakes
+
+
+def close_unless_named(got, expected, what, named, **tolerance):
+    """``got`` equals ``expected``, or it is the value of a mistake in ``named``: another check names
+    that mistake and charges it, so this one, which judges another aspect, lets it pass."""
+    values = check.as_array(got, what)
+    for wrong in (check.as_array(v, "a mistake's value") for v in named.values()):
+        if values.shape == wrong.shape and np.allclose(values, wrong, **tolerance):
+            return
+    check.close(values, expected, what, **tolerance)
+
+
+def own_composition(sub, z, y):
+    """``nll_loss(log_softmax(z), y)`` with the student's own two functions, or None where they fail."""
+    try:
+        return check.number(sub.nll_loss(sub.log_softmax(z), y), "nll_loss(log_softmax(z), y)")
+    except (check.SubmissionTimeout, check.WorkerLost):
+        raise
+    except (check.SubmissionError, check.CheckFailed):
+        return None
+
+
+def _fails_like_own_parts(sub, z, y, exc):
+    """Whether the student's own nll_loss(log_softmax(z), y) raises just what cross_entropy raised
+    (not a part left undone: that one the check names)."""
+    if not exc.kind or exc.kind == "NotImplementedError":
+        return False
+    try:
+        sub.nll_loss(sub.log_softmax(z), y)
+    except (check.SubmissionTimeout, check.WorkerLost):
+        raise
+    except check.SubmissionError as own:
+        return (own.kind, own.message) == (exc.kind, exc.message)
+    return False
+
+
+def cross_entropy_unless_parts_fail(sub, z, y, what):
+    """The student's cross_entropy(z, y); None where it raises just what the student's own
+    nll_loss(log_softmax(z), y) raises (their checks charge that)."""
+    try:
+        return sub.cross_entropy(z, y)
+    except (check.SubmissionTimeout, check.WorkerLost):
+        raise
+    except check.SubmissionError as exc:
+        if _fails_like_own_parts(sub, z, y, exc):
+            return None
+        return call(what, sub.cross_entropy, z, y)
+
+
+def judge_cross_entropy(sub, z, y, what, expected=None, charged_elsewhere=False, **tolerance):
+    """The student's cross_entropy(z, y) is the expected loss (by default torch's), or what the student's
+    own log_softmax and nll_loss give on (z, y), failures included: cross_entropy is judged on combining
+    them, and their own checks judge them. ``charged_elsewhere``: the usual mistakes pass, as the check
+    that names them charges them."""
+    got = cross_entropy_unless_parts_fail(sub, z, y, what)
+    if got is None:
+        return
+    expected = float(F.cross_entropy(z, y)) if expected is None else expected
+    value = check.number(got, what)
+    if np.isclose(value, expected, **tolerance):
+        return
+    own = own_composition(sub, z, y)
+    if own is not None and np.isclose(value, own, **tolerance, equal_nan=True):
+        return
+    if charged_elsewhere:
+        close_unless_named(value, expected, what, loss_mistakes(z, y), **tolerance)
+        return
+    check.close(value, expected, what, **tolerance, mistakes=loss_mistakes(z, y))
+    raise check.CheckFailed(f"{what} is wrong: expected {expected:.6g}, got {value:.6g}")

@@ -4,6 +4,8 @@ inside the worker with a trusted twin."""
 
 import csv
 import gzip
+import math
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -86,8 +88,10 @@ def features_tensor(value, what, rows):
     return value.double().numpy()
 
 
-def check_split(sub, labels, val_fraction, seed, what=None):
-    """The student's split of ``labels`` is complete, shuffled and stratified; returns (train, val)."""
+def check_split(sub, labels, val_fraction, seed, what=None, charged_elsewhere=()):
+    """The student's split of ``labels`` is complete, of the right size, shuffled and stratified; returns
+    (train, val). ``charged_elsewhere``: the kinds of problems ("shuffle", "stratify", "blocks") that pass
+    here because the check that names them charges them."""
     what = what or f"stratified_split(labels, val_fraction={val_fraction}, seed={seed})"
     result = check.call(what, sub.stratified_split, torch.tensor(labels), val_fraction=val_fraction, seed=seed)
     check.that(type(result) in (tuple, list) and len(result) == 2,
@@ -100,21 +104,34 @@ def check_split(sub, labels, val_fraction, seed, what=None):
                 f"train_idx and val_idx of {what} should hold every row index 0 .. {n - 1} exactly once "
                 f"between them; they hold {len(both)} indices, {len(np.unique(both))} distinct")
     counts = np.bincount(labels, minlength=N_CLASSES)
+    expected_val = sum(int(round(val_fraction * c)) for c in counts)
+    check.that(abs(len(val) - expected_val) <= N_CLASSES,
+                f"val_idx of {what} should hold about {expected_val} rows (round(val_fraction * size) of each class); "
+                f"it holds {len(val)}: use the val_fraction given")
+    for kind, problem in split_problems(labels, val, val_fraction):
+        if kind not in charged_elsewhere:
+            raise check.CheckFailed(problem)
+    return train, val
+
+
+def split_problems(labels, val, val_fraction):
+    """What is wrong with a complete split of the right size: [(kind, message)]."""
+    n = len(labels)
+    counts = np.bincount(labels, minlength=N_CLASSES)
     in_val = np.bincount(labels[val], minlength=N_CLASSES)
-    n_val = int(round(val_fraction * n))
+    out = []
     if len(val) and (np.array_equal(val, np.arange(n - len(val), n)) or np.array_equal(val, np.arange(len(val)))):
         present = [CLASSES[k] for k in np.flatnonzero(in_val)]
-        raise check.CheckFailed(
-            f"the split is not shuffled: val_idx is a block of consecutive rows, and as the rows are sorted by "
-            f"class it holds {', '.join(present)} only. Shuffle (per class) before splitting")
+        out.append(("shuffle", f"the split is not shuffled: val_idx is a block of consecutive rows, and as the rows "
+                               f"are sorted by class it holds {', '.join(present)} only. Shuffle (per class) before "
+                               f"splitting"))
     for k in range(N_CLASSES):
         if counts[k] and abs(in_val[k] - val_fraction * counts[k]) > 1:
-            raise check.CheckFailed(
-                f"the split is not stratified: {CLASSES[k]} has {counts[k]} rows and {in_val[k]} of them in "
-                f"val_idx; with val_fraction={val_fraction} that should be about {val_fraction * counts[k]:.1f}. "
-                f"Split each class separately (round(val_fraction * its size) of its rows to validation)")
-    check.that(abs(len(val) - n_val) <= N_CLASSES,
-                f"val_idx should hold about {n_val} rows; it holds {len(val)}")
+            out.append(("stratify", f"the split is not stratified: {CLASSES[k]} has {counts[k]} rows and {in_val[k]} "
+                                    f"of them in val_idx; with val_fraction={val_fraction} that should be about "
+                                    f"{val_fraction * counts[k]:.1f}. Split each class separately "
+                                    f"(round(val_fraction * its size) of its rows to validation)"))
+            break
     blocky = 0
     for k in range(N_CLASSES):
         members = np.flatnonzero(labels == k)
@@ -123,10 +140,39 @@ def check_split(sub, labels, val_fraction, seed, what=None):
                 np.array_equal(chosen, np.arange(len(chosen)))
                 or np.array_equal(chosen, np.arange(len(members) - len(chosen), len(members)))):
             blocky += 1
-    check.that(blocky < 3,
-                "within each class, val_idx takes the first (or last) rows of that class: shuffle each "
-                "class's rows (with the seed) before taking its validation share")
-    return train, val
+    if blocky >= 3:
+        out.append(("blocks", "within each class, val_idx takes the first (or last) rows of that class: shuffle each "
+                              "class's rows (with the seed) before taking its validation share"))
+    return out
+
+
+def own_labels(sub, targets):
+    """What the student's own encode_labels gives for ``targets`` (None where it fails): read_train's
+    labels come from it, so read_train is judged given it."""
+    try:
+        return int_tensor(sub.encode_labels(list(targets)), "encode_labels(targets)")
+    except (check.SubmissionTimeout, check.WorkerLost):
+        raise
+    except (check.SubmissionError, check.CheckFailed):
+        return None
+
+
+def expect_labels(got, labels, sub, what):
+    """read_train's labels: the reference's, or what the student's own encode_labels gives."""
+    values = int_tensor(got, what, len(labels))
+    if np.array_equal(values, labels):
+        return
+    own = own_labels(sub, [CLASSES[k] for k in labels])
+    if own is not None and np.array_equal(values, own):
+        return
+    check.close(values, labels, what, mistakes={"Class_k was mapped to k; use k - 1": labels + 1})
+
+
+def worker_tools(worker, tmp_path):
+    """The checks' own code run inside the worker (a trusted training loop, ``fit``, and ``predict``):
+    for now in ex10-deeper-cnn's helpers, until the engine offers it to every exercise."""
+    cnn = check.common(str(Path(__file__).resolve().parent.parent / "ex10-deeper-cnn" / "common.py"))
+    return cnn.worker_tools(worker, tmp_path)
 
 
 def worker_linear(worker, seed, device, hidden=None):
@@ -186,3 +232,83 @@ def read_submission(path, ids, probabilities):
     values = np.array(values)
     check.close(values, probabilities, "the submission's probabilities", rtol=1e-3, atol=1e-4)
     return values
+
+
+def variant_train(trusted, state, x, y, batch, epochs, lr, *, loss="CrossEntropyLoss", optimizer="Adam",
+                  zero_grad=True, record="mean", reduction="mean", step=True, softmax_first=False):
+    """The loss history (and final weights) of a training loop over batches of (x, y) from the weights
+    ``state``, right or with one known mistake."""
+    model = trusted
+    model.load_state_dict(state)
+    model.zero_grad(set_to_none=True)  # no gradients left over from an earlier run
+    criterion = getattr(torch.nn, loss)(reduction=reduction)
+    opt = getattr(torch.optim, optimizer)(model.parameters(), lr=lr)
+    history = []
+    for _ in range(epochs):
+        losses = []
+        for start in range(0, len(x), batch):
+            xb, yb = x[start:start + batch], y[start:start + batch]
+            if zero_grad:
+                opt.zero_grad()
+            out = model(xb)
+            value = criterion(torch.softmax(out, dim=1) if softmax_first else out, yb)
+            value.backward()
+            if step:
+                opt.step()
+            losses.append(value.item())
+        history.append({"mean": sum(losses) / len(losses), "last": losses[-1], "sum": sum(losses)}[record])
+    return history, {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def judge_loader_train(sub, ref, worker, device, model, trusted, x, y, batch, epochs, lr, variants, **setting):
+    """``train(model, loader, epochs=epochs, lr=lr)`` over a DataLoader of (x, y) made in the worker gives
+    the reference's history and the weights of the right loop (``setting``: its loss and optimizer);
+    ``variants`` maps each known mistake to the options of ``variant_train`` that replay it. The student
+    kit replays the reference's answers but not its effects, so the weights come from the trusted loop.
+    Shared with ex08-titanic, whose train differs only in the loss and the optimizer."""
+    state = {k: v.clone() for k, v in trusted.state_dict().items()}
+    data = worker.import_module("torch.utils.data")
+    loader = data.DataLoader(data.TensorDataset(x, y), batch_size=batch)
+    what = f"train(model, DataLoader(TensorDataset(x, y), batch_size={batch}), epochs={epochs}, lr={lr})"
+    history = check.call(what, sub.train, model, loader, epochs=epochs, lr=lr)
+    check.that(type(history) is list and len(history) == epochs and all(type(v) is float for v in history),
+                f"{what} should return a list of {epochs} Python floats (loss.item()); got {check.describe(history)}")
+    expected = ref.train(trusted, torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y),
+                                                              batch_size=batch), epochs=epochs, lr=lr)
+    _, final = variant_train(trusted, state, x, y, batch, epochs, lr, **setting)
+    mistakes = {text: variant_train(trusted, state, x, y, batch, epochs, options.get("lr", lr),
+                                    **{**setting, **{k: v for k, v in options.items() if k != "lr"}})[0]
+                for text, options in variants.items()}
+    loose = device == "cuda"
+    check.close(history, expected, f"the history of {what}", rtol=1e-4, atol=1e-6, loose=loose, mistakes=mistakes)
+    weights = check.call("model.state_dict()", model.state_dict)
+    for name, value in final.items():
+        check.close(weights.get(name) if type(weights) is dict else None, value,
+                     f"the weights {name} after {what}", rtol=1e-4, atol=1e-6, loose=loose)
+
+
+def metric(labels, p):
+    """The competition's log loss, trusted, for values that come from the student's code."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-15, 1 - 1e-15)
+    p = p / p.sum(axis=1, keepdims=True)
+    return float(-np.mean(np.log(p[np.arange(len(labels)), labels])))
+
+
+def log_loss_mistakes(labels, p, expected):
+    """What the usual mistakes in the metric give for ``labels`` and probabilities ``p``: {mistake: value}."""
+    rows = np.arange(len(labels))
+
+    def metric(q):
+        with np.errstate(divide="ignore"):
+            return float(-np.mean(np.log(q[rows, labels])))
+
+    clipped = np.clip(p, 1e-15, 1 - 1e-15)
+    eps7 = np.clip(p, 1e-7, 1 - 1e-7)
+    return {
+        "the probabilities are not clipped to [1e-15, 1 - 1e-15], so a zero gives an infinite loss":
+            metric(p / p.sum(axis=1, keepdims=True)),
+        "the rows are not rescaled to sum to 1 after clipping": metric(clipped),
+        "the clipping bound is 1e-7; the competition uses 1e-15": metric(eps7 / eps7.sum(axis=1, keepdims=True)),
+        "that is the sum over the rows; the metric is the mean": expected * len(labels),
+        "log10 was used; the metric uses the natural logarithm": expected / math.log(10),
+    }

@@ -1,4 +1,4 @@
-# fails: accuracy_random
+# fails: accuracy_threshold
 
 def accuracy(model, x, y):
     """The fraction (a float in [0, 1]) of samples whose prediction ``model(x) >= 0.5`` equals ``y``."""

@@ -1,18 +1,23 @@
 # fails: dataset_items
 
-def encode(frame, stats):
-    """The passengers of ``frame`` as a float32 tensor of shape (rows, 11), without NaN."""
-    age = frame["Age"].fillna(stats["age_median"])
-    log_fare = np.log1p(frame["Fare"].fillna(stats["fare_median"]))
-    embarked = frame["Embarked"].fillna(stats["embarked_mode"])
-    columns = [(frame["Pclass"] == k).astype(float) for k in (1, 2, 3)]
-    columns += [
-        (frame["Sex"] == "female").astype(float),
-        (age - stats["age_mean"]) / stats["age_std"],
-        frame["SibSp"].astype(float),
-        frame["Parch"].astype(float),
-        (log_fare - stats["log_fare_mean"]) / stats["log_fare_std"],
-    ]
-    columns += [(embarked == port).astype(float) for port in PORTS]
-    values = np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=1)
-    return torch.tensor(values)  # MISTAKE: float64
+class TitanicDataset(Dataset):
+    """The passengers of a Titanic CSV file (Kaggle's train.csv or test.csv)."""
+
+    def __init__(self, csv_path, stats=None):
+        frame = pd.read_csv(csv_path)
+        self.stats = training_statistics(frame) if stats is None else stats
+        self.passenger_ids = [int(i) for i in frame["PassengerId"]]
+        self.features = encode(frame, self.stats).double()  # MISTAKE: float64
+        if "Survived" in frame.columns:
+            labels = frame["Survived"].to_numpy(dtype=np.float32)
+            self.labels = torch.tensor(labels).view(-1, 1)
+        else:
+            self.labels = None
+
+    def __len__(self):
+        return len(self.passenger_ids)
+
+    def __getitem__(self, index):
+        if self.labels is None:
+            return self.features[index]
+        return self.features[index], self.labels[index]

@@ -1,4 +1,4 @@
-# fails: submission_every_passenger
+# fails: predict
 
 def predict(model, dataset, batch_size=256):
     """0/1 predictions (int64 tensor, one per item, in order) for a dataset with or without labels."""

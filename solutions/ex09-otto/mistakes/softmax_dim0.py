@@ -1,4 +1,4 @@
-# fails: probabilities_and_log_loss
+# fails: predict_proba
 
 def predict_proba(model, features, batch_size=4096):
     """Class probabilities, a float32 tensor of shape (n, 9) whose rows sum to 1."""

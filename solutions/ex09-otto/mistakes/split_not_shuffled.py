@@ -1,4 +1,4 @@
-# fails: stratified_split, split_random
+# fails: stratified_split
 
 def stratified_split(labels, val_fraction=0.2, seed=0):
     """Shuffled, stratified split of the row indices: ``(train_idx, val_idx)``, int64 tensors.

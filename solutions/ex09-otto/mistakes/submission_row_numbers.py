@@ -1,4 +1,4 @@
-# fails: read_test_and_submission_random
+# fails: submission
 
 def write_submission(ids, probabilities, path):
     """Write ``id,Class_1,...,Class_9`` with one line per id, in the given order."""

@@ -1,4 +1,4 @@
-# fails: compare_matches_reference
+# fails: compare_records_test_accuracy
 
 def compare(models, train_loader, test_loader, epochs, device, lr=LEARNING_RATE, momentum=MOMENTUM):
     """Train every model of ``models`` (a dict name -> model) and record its test accuracy.
