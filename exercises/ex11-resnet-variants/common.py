@@ -1,31 +1,60 @@
-"""Helpers shared by the public and hidden checks of ex11-resnet-variants: the units' names,
-reference units with random weights and batch-norm statistics, the student's unit with those
-weights loaded, zeroing the residual branch, and full-precision comparisons on a GPU."""
+"""Helpers shared by the public and hidden checks of ex11-resnet-variants.
+
+Each unit is judged on its own: the check builds the student's class directly (the class
+names are fixed in the stub), never through ``make_unit``; the weights come from a fresh
+reference unit with batch-norm statistics and affine parameters drawn at grading time, so
+that batch norm matters. The outputs that the usual mistakes give are computed here with
+``torch.nn.functional`` from the same weights, so the messages can name the mistake.
+"""
 
 import torch
+import torch.nn.functional as F
 
 from pttutor.grader import check
 
+CLASSES = {
+    "course": "ResidualBlock",
+    "original": "OriginalUnit",
+    "constant_scaling": "ConstantScalingUnit",
+    "exclusive_gating": "ExclusiveGatingUnit",
+    "shortcut_only_gating": "ShortcutOnlyGatingUnit",
+    "conv_shortcut": "ConvShortcutUnit",
+    "dropout_shortcut": "DropoutShortcutUnit",
+    "bn_after_addition": "BNAfterAdditionUnit",
+    "relu_before_addition": "ReLUBeforeAdditionUnit",
+    "relu_only_preactivation": "ReLUOnlyPreActivationUnit",
+    "full_preactivation": "FullPreActivationUnit",
+}
 SHORTCUT_VARIANTS = ["original", "constant_scaling", "exclusive_gating", "shortcut_only_gating",
                      "conv_shortcut", "dropout_shortcut"]
 ACTIVATION_VARIANTS = ["bn_after_addition", "relu_before_addition", "relu_only_preactivation",
                        "full_preactivation"]
-NAMES = ["course", *SHORTCUT_VARIANTS, *ACTIVATION_VARIANTS]
+NAMES = list(CLASSES)
 NOTHING_AFTER_ADDITION = {"relu_before_addition", "relu_only_preactivation", "full_preactivation"}
 
 
-def reference_unit(ref, name, channels, rng):
-    """The reference unit with random weights and batch-norm statistics, in eval mode."""
+def unit_call(name, channels):
+    """How a message names the construction of a unit: ``OriginalUnit(4)``."""
+    return f"{CLASSES[name]}({channels})"
+
+
+def reference_state(ref, name, channels, rng):
+    """The weights of a fresh reference unit, with batch-norm statistics and affine parameters drawn from ``rng``."""
     torch.manual_seed(int(rng.integers(1 << 30)))
-    unit = ref.make_unit(name, channels)
-    with torch.no_grad():
-        for module in unit.modules():
-            if isinstance(module, torch.nn.BatchNorm2d):
-                module.running_mean.normal_(0.0, 0.5)
-                module.running_var.uniform_(0.5, 2.0)
-                module.weight.uniform_(0.5, 1.5)
-                module.bias.normal_(0.0, 0.3)
-    return unit.eval()
+    state = {k: v.clone() for k, v in getattr(ref, CLASSES[name])(channels).state_dict().items()}
+    draw = torch.Generator().manual_seed(int(rng.integers(1 << 30)))
+    for key, value in state.items():
+        if not key.startswith("bn"):
+            continue
+        if key.endswith("running_mean"):
+            state[key] = torch.randn(value.shape, generator=draw) * 0.5
+        elif key.endswith("running_var"):
+            state[key] = torch.rand(value.shape, generator=draw) * 1.5 + 0.5
+        elif key.endswith("weight"):
+            state[key] = torch.rand(value.shape, generator=draw) + 0.5
+        elif key.endswith("bias"):
+            state[key] = torch.randn(value.shape, generator=draw) * 0.3
+    return state
 
 
 def branch_end(name):
@@ -37,23 +66,155 @@ def branch_end(name):
     return ["bn2.weight", "bn2.bias"]
 
 
-def zero_branch(unit, name):
-    """``unit`` with the last layer of its residual branch zeroed (in place), so F(x) = 0."""
+def zero_branch(state, name):
+    """A copy of ``state`` with the last layer of the residual branch zeroed, so that F(x) = 0."""
+    zeroed = dict(state)
+    for key in branch_end(name):
+        zeroed[key] = torch.zeros_like(state[key])
+    return zeroed
+
+
+def reference_output(ref, name, channels, state, x):
+    """What the reference unit with the weights ``state`` outputs for ``x`` in eval mode."""
+    unit = getattr(ref, CLASSES[name])(channels)
+    unit.load_state_dict(state)
+    unit.eval()
     with torch.no_grad():
-        for key in branch_end(name):
-            unit.get_parameter(key).zero_()
-    return unit
+        return unit(x)
+
+
+def load_layers(model, state, what, advice="keep the layers and names that __init__ creates"):
+    """Load ``state`` into the student's model by the stub's layer names.
+
+    The stub's layers must be there with the reference's shapes; layers registered a second
+    time under another name (the same module also inside an ``nn.Sequential``, say) are
+    allowed: the model is then judged by what it computes.
+    """
+    got = check.call(f"{what}.state_dict()", model.state_dict)
+    check.that(type(got) is dict, f"{what}.state_dict() should be a dict; got {check.describe(got)}")
+    missing = sorted(k for k in state if k not in got)
+    check.that(not missing, f"{what} does not have the stub's layers: {missing[:6]} are missing; {advice}")
+    wrong = [f"{k} has shape {tuple(got[k].shape) if type(got[k]) is torch.Tensor else got[k]!r}, expected "
+             f"{tuple(v.shape)}" for k, v in state.items()
+             if type(got[k]) is not torch.Tensor or tuple(got[k].shape) != tuple(v.shape)]
+    check.that(not wrong, f"{what}: " + "; ".join(wrong[:4]) + f"; {advice}")
+    check.call(f"{what}.load_state_dict(the reference's weights)", model.load_state_dict, state, strict=False)
+    return model
 
 
 def student_unit(sub, name, channels, state):
-    """The student's unit of kind ``name`` with the weights ``state`` loaded, in eval mode."""
-    unit = sub.make_unit(name, channels)
-    same_layout(unit, state, f"make_unit({name!r}, {channels})")
-    unit.load_state_dict(state)
+    """The student's class for ``name`` built directly (not through make_unit), weights loaded, in eval mode."""
+    what = unit_call(name, channels)
+    unit = check.call(what, getattr(sub, CLASSES[name]), channels)
+    load_layers(unit, state, what)
     unit.eval()
     return unit
 
 
-def same_layout(model, state, what):
-    """The student's model has the stub's layers (so the reference's weights can be loaded)."""
-    check.same_layout(model, state, what, "keep the layers and names that __init__ creates")
+# ---------------------------------------------------------------- the usual mistakes, computed here
+
+
+def _conv(x, s, name, padding=1):
+    return F.conv2d(x, s[f"{name}.weight"], s.get(f"{name}.bias"), padding=padding)
+
+
+def _bn(x, s, name):
+    return F.batch_norm(x, s[f"{name}.running_mean"], s[f"{name}.running_var"], s[f"{name}.weight"],
+                        s[f"{name}.bias"], False, 0.0, 1e-5)
+
+
+def _gate(x, s):
+    return torch.sigmoid(_conv(x, s, "gate", padding=0))
+
+
+def _post_branch(x, s):
+    """conv-BN-ReLU-conv-BN, the branch of the post-activation units."""
+    return _bn(_conv(F.relu(_bn(_conv(x, s, "conv1"), s, "bn1")), s, "conv2"), s, "bn2")
+
+
+AFTER_ADDITION_RELU = "there is a ReLU after the addition; this unit adds the shortcut last, so it can output negatives"
+
+
+def output_mistakes(name, s, x):
+    """What the usual mistakes output for the weights ``s`` on ``x`` (eval mode), by description."""
+    relu = F.relu
+    with torch.no_grad():
+        if name == "course":
+            y = _conv(relu(_conv(x, s, "conv1")), s, "conv2")
+            return {"there is no ReLU after the addition: return relu(x + y)": x + y,
+                    "the shortcut is missing: add x before the last ReLU": relu(y),
+                    "the ReLU is applied to y before the addition; apply it to the sum x + y": x + relu(y)}
+        f = _post_branch(x, s)
+        found = {"there is no ReLU after the addition": x + f} if name in SHORTCUT_VARIANTS else {}
+        if name == "original":
+            found["the shortcut is missing: add x before the last ReLU"] = relu(f)
+        elif name == "constant_scaling":
+            found["only F(x) is scaled; the paper scales the shortcut x by 0.5 too"] = relu(x + 0.5 * f)
+            found["only the shortcut is scaled; the paper scales F(x) by 0.5 too"] = relu(0.5 * x + f)
+        elif name in ("exclusive_gating", "shortcut_only_gating"):
+            g = _gate(x, s)
+            found["the shortcut is not gated: multiply x by 1 - g(x)"] = relu(x + (g * f if name == "exclusive_gating"
+                                                                                 else f))
+            if name == "exclusive_gating":
+                found["g(x) and 1 - g(x) are swapped: the shortcut is scaled by 1 - g(x), F(x) by g(x)"] = \
+                    relu(g * x + (1 - g) * f)
+                found["F(x) is not scaled by g(x) (that is shortcut-only gating)"] = relu((1 - g) * x + f)
+            else:
+                found["the shortcut is multiplied by g(x); it must be multiplied by 1 - g(x)"] = relu(g * x + f)
+                found["F(x) is scaled by g(x) (that is exclusive gating); here only the shortcut is gated"] = \
+                    relu((1 - g) * x + g * f)
+        elif name == "conv_shortcut":
+            found["the shortcut is x; it must be the 1x1 convolution self.shortcut(x)"] = relu(x + f)
+        elif name == "dropout_shortcut":
+            found["the shortcut is scaled by 0.5 instead of going through self.dropout (nn.Dropout is the "
+                  "identity in eval mode)"] = relu(0.5 * x + f)
+        elif name == "bn_after_addition":
+            h = _conv(relu(_bn(_conv(x, s, "conv1"), s, "bn1")), s, "conv2")
+            found["bn2 is applied inside the branch, before the addition; in this unit it normalises the sum "
+                  "x + F(x)"] = relu(x + _bn(h, s, "bn2"))
+            found["the ReLU comes before bn2; after the addition the order is BN, then ReLU"] = _bn(relu(x + h), s, "bn2")
+        elif name == "relu_before_addition":
+            found["the ReLU is after the addition; in this unit it ends the branch, before the addition"] = relu(x + f)
+            found["the branch has no final ReLU: x + relu(F(x))"] = x + f
+        elif name == "relu_only_preactivation":
+            pre = _bn(_conv(relu(_bn(_conv(relu(x), s, "conv1"), s, "bn1")), s, "conv2"), s, "bn2")
+            found[AFTER_ADDITION_RELU] = relu(x + pre)
+            found["the input is not passed through a ReLU before conv1"] = x + f
+        elif name == "full_preactivation":
+            pre = _conv(relu(_bn(_conv(relu(_bn(x, s, "bn1")), s, "conv1"), s, "bn2")), s, "conv2")
+            found[AFTER_ADDITION_RELU] = relu(x + pre)
+            found["BN and ReLU come after each convolution; in full pre-activation they come before it"] = x + f
+            found["the shortcut is the pre-activated input relu(bn1(x)); it must be x itself"] = \
+                relu(_bn(x, s, "bn1")) + pre
+        return found
+
+
+def mistake_of_dropout_in_eval(out, x, atol):
+    """Whether the dropout unit's output (branch zeroed, eval mode) shows a dropout mask: 0 or 2 relu(x)."""
+    got = check.as_array(out, "the dropout unit's output")
+    twice = 2 * F.relu(x).double().numpy()
+    if got.shape != twice.shape:
+        return False
+    dropped = abs(got) <= atol
+    kept = abs(got - twice) <= atol * (1 + twice)
+    return bool((dropped | kept).all() and (dropped & (twice > 10 * atol)).any())
+
+
+def check_unit(sub, ref, name, rng, tol, channels=4):
+    """The student's unit ``name`` outputs its shortcut alone with the branch zeroed, then the reference's output."""
+    what = unit_call(name, channels)
+    state = reference_state(ref, name, channels, rng)
+    zeroed = zero_branch(state, name)
+    unit = student_unit(sub, name, channels, zeroed)
+    x = torch.randn(3, channels, 5, 6) * 2
+    out = unit(x)
+    if name == "dropout_shortcut" and mistake_of_dropout_in_eval(out, x, tol["atol"] * 10):
+        raise check.CheckFailed(f"{what} drops part of the shortcut in eval mode: use self.dropout (nn.Dropout is "
+                                "the identity after model.eval()); F.dropout would need training=self.training")
+    check.close(out, reference_output(ref, name, channels, zeroed, x),
+                f"the output of {what} with its residual branch zeroed (what is left is the shortcut)", **tol,
+                mistakes=output_mistakes(name, zeroed, x))
+    check.call(f"{what}.load_state_dict(the reference's weights)", unit.load_state_dict, state, strict=False)
+    check.close(unit(x), reference_output(ref, name, channels, state, x),
+                f"the output of {what} with the reference's weights (eval mode)", **tol,
+                mistakes=output_mistakes(name, state, x))

@@ -1,0 +1,73 @@
+"""Correct variants real students wrote that must keep full marks: each is the reference solution
+with some definitions replaced (in the format of a recorded mistake, see
+grader/authoring/mistakes.py), graded with every check, hidden ones included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pttutor.grader import course
+from pttutor.grader.authoring import mistakes
+
+# ----------------------------------------------------------------------------- ex11-resnet-variants, ex11-densenet,
+# ex12-rnn-hello, ex13-name-classifier, ex13-sentiment
+
+
+def _full_marks_c(exercise_id, replacement, grade_source):
+    """The reference of ``exercise_id`` with the definitions in ``replacement`` keeps every point."""
+    ex = course.default().get(exercise_id)
+    variant = mistakes.Mistake(Path(f"<variant of {exercise_id}>"), (), (), replacement)
+    report = grade_source(exercise_id, mistakes.apply(ex.solution_path.read_text(encoding="utf-8"), variant))
+    assert {c.name: c.message for c in report.checks if not c.passed} == {}
+    assert report.score == report.max_score
+
+
+RESNET_VARIANTS = {
+    # The unit's layers registered a second time inside an nn.Sequential that forward uses.
+    "layers_also_in_a_sequential": '''
+class OriginalUnit(ResidualUnit):
+    def __init__(self, channels):
+        super().__init__(channels)
+        self.branch = nn.Sequential(self.conv1, self.bn1, self.relu, self.conv2, self.bn2)
+
+    def forward(self, x):
+        return self.relu(x + self.branch(x))
+''',
+    # Functional pooling and torch.flatten instead of self.mp and view.
+    "functional_pooling_and_flatten": '''
+class ResidualNet(nn.Module):
+    def __init__(self, unit="course"):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, kernel_size=5)
+        self.conv2 = nn.Conv2d(16, 32, kernel_size=5)
+        self.mp = nn.MaxPool2d(2)
+        self.rblock1 = make_unit(unit, 16)
+        self.rblock2 = make_unit(unit, 32)
+        self.fc = nn.Linear(512, 10)
+
+    def forward(self, x):
+        x = self.rblock1(F.max_pool2d(torch.relu(self.conv1(x)), 2))
+        x = self.rblock2(F.max_pool2d(torch.relu(self.conv2(x)), 2))
+        return self.fc(torch.flatten(x, 1))
+''',
+    # make_unit through a KeyError.
+    "make_unit_with_try": '''
+def make_unit(name, channels):
+    try:
+        cls = UNITS[name]
+    except KeyError:
+        raise ValueError(f"no unit {name}; known: {sorted(UNITS)}") from None
+    return cls(channels)
+''',
+}
+
+
+@pytest.mark.parametrize("variant", sorted(RESNET_VARIANTS))
+def test_ex11_resnet_variants_correct_variant(variant, grade_source):
+    _full_marks_c("ex11-resnet-variants", RESNET_VARIANTS[variant], grade_source)
+
+
+# ----------------------------------------------------------------------------- end of ex11-resnet-variants ..
+# ex13-sentiment
