@@ -69,5 +69,53 @@ def test_ex11_resnet_variants_correct_variant(variant, grade_source):
     _full_marks_c("ex11-resnet-variants", RESNET_VARIANTS[variant], grade_source)
 
 
+DENSENET_VARIANTS = {
+    # The layer's modules registered a second time inside an nn.Sequential that forward uses.
+    "layer_layers_also_in_a_sequential": '''
+class DenseLayer(nn.Module):
+    def __init__(self, in_channels, growth_rate, bottleneck=False, bn_size=4):
+        super().__init__()
+        width = bn_size * growth_rate if bottleneck else growth_rate
+        self.norm1 = nn.BatchNorm2d(in_channels)
+        self.conv1 = nn.Conv2d(in_channels, width, kernel_size=1 if bottleneck else 3, padding=0 if bottleneck else 1,
+                               bias=False)
+        parts = [self.norm1, nn.ReLU(), self.conv1]
+        if bottleneck:
+            self.norm2 = nn.BatchNorm2d(width)
+            self.conv2 = nn.Conv2d(width, growth_rate, kernel_size=3, padding=1, bias=False)
+            parts += [self.norm2, nn.ReLU(), self.conv2]
+        self.composite = nn.Sequential(*parts)
+
+    def forward(self, x):
+        return self.composite(x)
+''',
+    # Layers built with keyword arguments; a running concatenation instead of a list of features.
+    "block_with_keywords_and_running_concatenation": '''
+class DenseBlock(nn.Module):
+    def __init__(self, num_layers, in_channels, growth_rate, bottleneck=False, bn_size=4):
+        super().__init__()
+        self.layers = nn.ModuleList()
+        for i in range(num_layers):
+            self.layers.append(DenseLayer(in_channels=in_channels + i * growth_rate, growth_rate=growth_rate,
+                                          bottleneck=bottleneck, bn_size=bn_size))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = torch.cat([x, layer(x)], 1)
+        return x
+''',
+    # count_parameters through filter and map.
+    "count_parameters_with_filter": '''
+def count_parameters(model):
+    return sum(map(torch.numel, filter(lambda p: p.requires_grad, model.parameters())))
+''',
+}
+
+
+@pytest.mark.parametrize("variant", sorted(DENSENET_VARIANTS))
+def test_ex11_densenet_correct_variant(variant, grade_source):
+    _full_marks_c("ex11-densenet", DENSENET_VARIANTS[variant], grade_source)
+
+
 # ----------------------------------------------------------------------------- end of ex11-resnet-variants ..
 # ex13-sentiment

@@ -7,6 +7,8 @@ that batch norm matters. The outputs that the usual mistakes give are computed h
 ``torch.nn.functional`` from the same weights, so the messages can name the mistake.
 """
 
+import contextlib
+
 import torch
 import torch.nn.functional as F
 
@@ -41,20 +43,7 @@ def unit_call(name, channels):
 def reference_state(ref, name, channels, rng):
     """The weights of a fresh reference unit, with batch-norm statistics and affine parameters drawn from ``rng``."""
     torch.manual_seed(int(rng.integers(1 << 30)))
-    state = {k: v.clone() for k, v in getattr(ref, CLASSES[name])(channels).state_dict().items()}
-    draw = torch.Generator().manual_seed(int(rng.integers(1 << 30)))
-    for key, value in state.items():
-        if not key.startswith("bn"):
-            continue
-        if key.endswith("running_mean"):
-            state[key] = torch.randn(value.shape, generator=draw) * 0.5
-        elif key.endswith("running_var"):
-            state[key] = torch.rand(value.shape, generator=draw) * 1.5 + 0.5
-        elif key.endswith("weight"):
-            state[key] = torch.rand(value.shape, generator=draw) + 0.5
-        elif key.endswith("bias"):
-            state[key] = torch.randn(value.shape, generator=draw) * 0.3
-    return state
+    return random_batch_norm(getattr(ref, CLASSES[name])(channels).state_dict(), rng)
 
 
 def branch_end(name):
@@ -76,11 +65,127 @@ def zero_branch(state, name):
 
 def reference_output(ref, name, channels, state, x):
     """What the reference unit with the weights ``state`` outputs for ``x`` in eval mode."""
-    unit = getattr(ref, CLASSES[name])(channels)
-    unit.load_state_dict(state)
+    return output_with(getattr(ref, CLASSES[name])(channels), state, x)
+
+
+def student_unit(sub, name, channels, state):
+    """The student's class for ``name`` built directly (not through make_unit), weights loaded, in eval mode."""
+    what = unit_call(name, channels)
+    unit = check.call(what, getattr(sub, CLASSES[name]), channels)
+    load_layers(unit, state, what)
     unit.eval()
+    return unit
+
+
+# ---------------------------------------------------------------- helpers the checks of other exercises use too
+# (ex11-densenet, ex12-rnn-hello, ex13-name-classifier, ex13-sentiment load them from here)
+
+
+def random_batch_norm(state, rng):
+    """A copy of ``state`` with every batch norm's statistics and affine parameters drawn from ``rng``."""
+    state = {k: v.clone() for k, v in state.items()}
+    draw = torch.Generator().manual_seed(int(rng.integers(1 << 30)))
+    for prefix in [k.removesuffix("running_mean") for k in state if k.endswith("running_mean")]:
+        shape = state[prefix + "running_mean"].shape
+        state[prefix + "running_mean"] = torch.randn(shape, generator=draw) * 0.5
+        state[prefix + "running_var"] = torch.rand(shape, generator=draw) * 1.5 + 0.5
+        if prefix + "weight" in state:
+            state[prefix + "weight"] = torch.rand(shape, generator=draw) + 0.5
+            state[prefix + "bias"] = torch.randn(shape, generator=draw) * 0.3
+    return state
+
+
+def conv(x, s, name, padding=1, stride=1):
+    """The convolution ``name`` of the weights ``s`` applied to ``x``."""
+    return F.conv2d(x, s[f"{name}.weight"], s.get(f"{name}.bias"), stride=stride, padding=padding)
+
+
+def batch_norm(x, s, name):
+    """The batch norm ``name`` of the weights ``s`` applied to ``x`` in eval mode."""
+    return F.batch_norm(x, s[f"{name}.running_mean"], s[f"{name}.running_var"], s.get(f"{name}.weight"),
+                        s.get(f"{name}.bias"), False, 0.0, 1e-5)
+
+
+def output_with(module, state, *inputs):
+    """What the reference's ``module`` outputs for ``inputs`` with the weights ``state``, in eval mode."""
+    module.load_state_dict(state)
+    module.eval()
     with torch.no_grad():
-        return unit(x)
+        return module(*inputs)
+
+
+def gradient_matches_outputs(worker, module, x, what, seed, step=1e-6):
+    """autograd's gradient of ``module`` (float64, in the worker) with respect to its input agrees with
+    central finite differences of the module's own outputs along random directions.
+
+    This judges only that the gradient reaches the input intact (nothing detached, nothing
+    changed in place), whatever the module computes. ``seed`` is set before every call, so a
+    module with randomness is one function.
+    """
+    worker.seed(seed)
+    v = torch.randn(check.as_array(module(x), f"the output of {what}").shape, dtype=torch.float64)
+    worker.seed(seed)
+    result = check.call(f"torch.autograd.functional.vjp({what}, x, v)",
+                        worker.import_module("torch.autograd.functional").vjp, module, x, v)
+    check.that(type(result) is tuple and len(result) == 2,
+               f"autograd could not differentiate {what}; got {check.describe(result)}")
+    grad = check.as_array(result[1], f"the gradient of {what} with respect to its input")
+    check.that(grad.shape == tuple(x.shape) and abs(grad).max() > 0,
+               f"no gradient reaches the input of {what}: do not detach x or use x.data")
+    for _ in range(2):
+        d = torch.randn(x.shape, dtype=torch.float64)
+        worker.seed(seed)
+        ahead = check.as_array(module(x + step * d), f"the output of {what}")
+        worker.seed(seed)
+        behind = check.as_array(module(x - step * d), f"the output of {what}")
+        numeric = float((v.numpy() * (ahead - behind)).sum() / (2 * step))
+        autograd = float((grad * d.numpy()).sum())
+        check.that(abs(numeric - autograd) <= 1e-4 * (1 + abs(numeric)),
+                   f"the gradient autograd computes through {what} does not match its own outputs: along a random "
+                   f"direction its outputs change by {numeric:.6g}, the gradient says {autograd:.6g}. Is part of "
+                   "the path to the input detached (x.detach(), x.data) or is x modified in place?")
+
+
+@contextlib.contextmanager
+def calls_recorded(worker, sub, *names):
+    """While active, the student's module-level classes or functions ``names`` are replaced, in the worker,
+    by recorders: each call is written down as ``[args, kwargs]`` and returns an ``nn.Identity()``.
+
+    A part that the stub makes build other parts (a network building its blocks) is then judged
+    on its own: by the arguments it passes, and, with stand-ins in place of what it built, by
+    its ``forward``. Yields ``calls(name)``, the calls recorded so far.
+    """
+    builtins = worker.import_module("builtins")
+    log = worker.import_module("types").SimpleNamespace(**{name: [] for name in names})
+    scope = {"log": log, "nn": worker.import_module("torch.nn")}
+    originals = {}
+    for name in names:
+        try:
+            originals[name] = getattr(sub, name)
+        except check.SubmissionError:
+            originals[name] = None
+        recorder = builtins.eval(f"lambda *args, **kwargs: (log.{name}.append([list(args), kwargs]), "
+                                 "nn.Identity())[1]", scope)
+        setattr(sub, name, recorder)
+    try:
+        yield lambda name: getattr(log, name)
+    finally:
+        for name, original in originals.items():
+            if original is None:
+                builtins.delattr(sub, name)
+            else:
+                setattr(sub, name, original)
+
+
+def bound_call(call, signature, name, what):
+    """A recorded call ``[args, kwargs]`` bound to the stub's ``signature``: a dict of every argument."""
+    args, kwargs = call
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise check.CheckFailed(f"{what} calls {name} with arguments it does not take ({exc})") from None
+    bound.apply_defaults()
+    return dict(bound.arguments)
 
 
 def load_layers(model, state, what, advice="keep the layers and names that __init__ creates"):
@@ -102,34 +207,16 @@ def load_layers(model, state, what, advice="keep the layers and names that __ini
     return model
 
 
-def student_unit(sub, name, channels, state):
-    """The student's class for ``name`` built directly (not through make_unit), weights loaded, in eval mode."""
-    what = unit_call(name, channels)
-    unit = check.call(what, getattr(sub, CLASSES[name]), channels)
-    load_layers(unit, state, what)
-    unit.eval()
-    return unit
-
-
 # ---------------------------------------------------------------- the usual mistakes, computed here
 
 
-def _conv(x, s, name, padding=1):
-    return F.conv2d(x, s[f"{name}.weight"], s.get(f"{name}.bias"), padding=padding)
-
-
-def _bn(x, s, name):
-    return F.batch_norm(x, s[f"{name}.running_mean"], s[f"{name}.running_var"], s[f"{name}.weight"],
-                        s[f"{name}.bias"], False, 0.0, 1e-5)
-
-
 def _gate(x, s):
-    return torch.sigmoid(_conv(x, s, "gate", padding=0))
+    return torch.sigmoid(conv(x, s, "gate", padding=0))
 
 
 def _post_branch(x, s):
     """conv-BN-ReLU-conv-BN, the branch of the post-activation units."""
-    return _bn(_conv(F.relu(_bn(_conv(x, s, "conv1"), s, "bn1")), s, "conv2"), s, "bn2")
+    return batch_norm(conv(F.relu(batch_norm(conv(x, s, "conv1"), s, "bn1")), s, "conv2"), s, "bn2")
 
 
 AFTER_ADDITION_RELU = "there is a ReLU after the addition; this unit adds the shortcut last, so it can output negatives"
@@ -140,7 +227,7 @@ def output_mistakes(name, s, x):
     relu = F.relu
     with torch.no_grad():
         if name == "course":
-            y = _conv(relu(_conv(x, s, "conv1")), s, "conv2")
+            y = conv(relu(conv(x, s, "conv1")), s, "conv2")
             return {"there is no ReLU after the addition: return relu(x + y)": x + y,
                     "the shortcut is missing: add x before the last ReLU": relu(y),
                     "the ReLU is applied to y before the addition; apply it to the sum x + y": x + relu(y)}
@@ -169,23 +256,23 @@ def output_mistakes(name, s, x):
             found["the shortcut is scaled by 0.5 instead of going through self.dropout (nn.Dropout is the "
                   "identity in eval mode)"] = relu(0.5 * x + f)
         elif name == "bn_after_addition":
-            h = _conv(relu(_bn(_conv(x, s, "conv1"), s, "bn1")), s, "conv2")
+            h = conv(relu(batch_norm(conv(x, s, "conv1"), s, "bn1")), s, "conv2")
             found["bn2 is applied inside the branch, before the addition; in this unit it normalises the sum "
-                  "x + F(x)"] = relu(x + _bn(h, s, "bn2"))
-            found["the ReLU comes before bn2; after the addition the order is BN, then ReLU"] = _bn(relu(x + h), s, "bn2")
+                  "x + F(x)"] = relu(x + batch_norm(h, s, "bn2"))
+            found["the ReLU comes before bn2; after the addition the order is BN, then ReLU"] = batch_norm(relu(x + h), s, "bn2")
         elif name == "relu_before_addition":
             found["the ReLU is after the addition; in this unit it ends the branch, before the addition"] = relu(x + f)
             found["the branch has no final ReLU: x + relu(F(x))"] = x + f
         elif name == "relu_only_preactivation":
-            pre = _bn(_conv(relu(_bn(_conv(relu(x), s, "conv1"), s, "bn1")), s, "conv2"), s, "bn2")
+            pre = batch_norm(conv(relu(batch_norm(conv(relu(x), s, "conv1"), s, "bn1")), s, "conv2"), s, "bn2")
             found[AFTER_ADDITION_RELU] = relu(x + pre)
             found["the input is not passed through a ReLU before conv1"] = x + f
         elif name == "full_preactivation":
-            pre = _conv(relu(_bn(_conv(relu(_bn(x, s, "bn1")), s, "conv1"), s, "bn2")), s, "conv2")
+            pre = conv(relu(batch_norm(conv(relu(batch_norm(x, s, "bn1")), s, "conv1"), s, "bn2")), s, "conv2")
             found[AFTER_ADDITION_RELU] = relu(x + pre)
             found["BN and ReLU come after each convolution; in full pre-activation they come before it"] = x + f
             found["the shortcut is the pre-activated input relu(bn1(x)); it must be x itself"] = \
-                relu(_bn(x, s, "bn1")) + pre
+                relu(batch_norm(x, s, "bn1")) + pre
         return found
 
 

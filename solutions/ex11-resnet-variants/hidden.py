@@ -16,39 +16,14 @@ pytestmark = pytest.mark.hidden
 
 helpers = check.common(__file__)
 
-STEP = 1e-6
-
-
 def check_gradients(sub, ref, worker, rng, names):
-    functional = worker.import_module("torch.autograd.functional")
     for name in names:
         what = helpers.unit_call(name, 4)
         state = {k: v.double() for k, v in helpers.reference_state(ref, name, 4, rng).items()}
         unit = helpers.student_unit(sub, name, 4, state)
         check.call(f"{what}.double()", unit.double)
-        x = torch.randn(2, 4, 5, 5, dtype=torch.float64)
-        v = torch.randn(2, 4, 5, 5, dtype=torch.float64)
-        seed = int(rng.integers(1 << 30))  # the same seed before every call: a unit with randomness is one function
-        worker.seed(seed)
-        result = check.call(f"torch.autograd.functional.vjp({what}, x, v)", functional.vjp, unit, x, v)
-        check.that(type(result) is tuple and len(result) == 2,
-                   f"autograd could not differentiate {what}; got {check.describe(result)}")
-        grad = check.as_array(result[1], f"the gradient of {what} with respect to its input")
-        check.that(grad.shape == tuple(x.shape) and abs(grad).max() > 0,
-                   f"no gradient reaches the input of {what}: do not detach x or use x.data")
-        for _ in range(2):
-            d = torch.randn(x.shape, dtype=torch.float64)
-            worker.seed(seed)
-            ahead = check.as_array(unit(x + STEP * d), f"the output of {what}")
-            worker.seed(seed)
-            behind = check.as_array(unit(x - STEP * d), f"the output of {what}")
-            numeric = float((v.numpy() * (ahead - behind)).sum() / (2 * STEP))
-            autograd = float((grad * d.numpy()).sum())
-            check.that(abs(numeric - autograd) <= 1e-4 * (1 + abs(numeric)),
-                       f"the gradient autograd computes through {what} does not match the unit's own outputs: "
-                       f"along a random direction its outputs change by {numeric:.6g}, the gradient says "
-                       f"{autograd:.6g}. Is part of the path to the input detached (x.detach(), x.data) or is x "
-                       "modified in place?")
+        helpers.gradient_matches_outputs(worker, unit, torch.randn(2, 4, 5, 5, dtype=torch.float64), what,
+                                         int(rng.integers(1 << 30)))
 
 
 @pytest.mark.points(1)
