@@ -117,5 +117,59 @@ def test_ex11_densenet_correct_variant(variant, grade_source):
     _full_marks_c("ex11-densenet", DENSENET_VARIANTS[variant], grade_source)
 
 
+RNN_HELLO_VARIANTS = {
+    # fc registered a second time inside an nn.Sequential head that forward uses.
+    "embedding_model_fc_also_in_a_sequential": '''
+class EmbeddingModel(nn.Module):
+    def __init__(self, num_classes, embedding_size, hidden_size, num_layers=1, rnn_type="RNN"):
+        super().__init__()
+        self.num_classes, self.hidden_size, self.num_layers, self.rnn_type = num_classes, hidden_size, num_layers, rnn_type
+        self.emb = nn.Embedding(num_classes, embedding_size)
+        self.rnn = getattr(nn, rnn_type)(embedding_size, hidden_size, num_layers=num_layers, batch_first=True)
+        self.fc = nn.Linear(hidden_size, num_classes)
+        self.head = nn.Sequential(self.fc)
+
+    def init_hidden(self, batch_size):
+        h0 = torch.zeros(self.num_layers, batch_size, self.hidden_size)
+        return (h0, torch.zeros_like(h0)) if self.rnn_type == "LSTM" else h0
+
+    def forward(self, x):
+        out, _ = self.rnn(self.emb(x), self.init_hidden(x.size(0)))
+        return self.head(out).reshape(-1, self.num_classes)
+''',
+    # one_hot through an identity matrix, make_inputs without one_hot.
+    "one_hot_and_make_inputs_from_eye": '''
+def one_hot(indices, num_classes):
+    return torch.eye(num_classes)[list(indices)]
+
+
+def make_inputs(indices, num_classes, batch_first=False):
+    rows = torch.eye(num_classes)[list(indices)]
+    return rows[None] if batch_first else rows[:, None]
+''',
+    # CellModel with its own loop instead of run_cell.
+    "cell_model_with_its_own_loop": '''
+class CellModel(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.rnncell = nn.RNNCell(input_size, hidden_size)
+
+    def forward(self, inputs):
+        hidden = inputs.new_zeros(inputs.size(1), self.hidden_size)
+        steps = []
+        for t in range(inputs.size(0)):
+            hidden = self.rnncell(inputs[t], hidden)
+            steps.append(hidden)
+        return torch.cat(steps, dim=0)
+''',
+}
+
+
+@pytest.mark.parametrize("variant", sorted(RNN_HELLO_VARIANTS))
+def test_ex12_rnn_hello_correct_variant(variant, grade_source):
+    _full_marks_c("ex12-rnn-hello", RNN_HELLO_VARIANTS[variant], grade_source)
+
+
 # ----------------------------------------------------------------------------- end of ex11-resnet-variants ..
 # ex13-sentiment

@@ -147,25 +147,29 @@ def gradient_matches_outputs(worker, module, x, what, seed, step=1e-6):
 
 
 @contextlib.contextmanager
-def calls_recorded(worker, sub, *names):
+def calls_recorded(worker, sub, *names, returns=None):
     """While active, the student's module-level classes or functions ``names`` are replaced, in the worker,
-    by recorders: each call is written down as ``[args, kwargs]`` and returns an ``nn.Identity()``.
+    by recorders: each call is written down as ``[args, kwargs]`` and returns ``returns[name]`` (a value
+    the check computed, sent to the worker), or else a new ``nn.Identity()``.
 
-    A part that the stub makes build other parts (a network building its blocks) is then judged
-    on its own: by the arguments it passes, and, with stand-ins in place of what it built, by
-    its ``forward``. Yields ``calls(name)``, the calls recorded so far.
+    A part that the stub makes call or build other parts (a network building its blocks, a
+    model running ``run_cell``) is then judged on its own: by the arguments it passes and by
+    what it makes of trusted answers or stand-ins. Yields ``calls(name)``, the calls so far.
     """
     builtins = worker.import_module("builtins")
-    log = worker.import_module("types").SimpleNamespace(**{name: [] for name in names})
-    scope = {"log": log, "nn": worker.import_module("torch.nn")}
+    namespace = worker.import_module("types").SimpleNamespace
+    returns = returns or {}
+    log = namespace(**{name: [] for name in names})
+    scope = {"log": log, "out": namespace(**returns), "nn": worker.import_module("torch.nn")}
     originals = {}
     for name in names:
         try:
             originals[name] = getattr(sub, name)
         except check.SubmissionError:
             originals[name] = None
-        recorder = builtins.eval(f"lambda *args, **kwargs: (log.{name}.append([list(args), kwargs]), "
-                                 "nn.Identity())[1]", scope)
+        answer = f"out.{name}" if name in returns else "nn.Identity()"
+        recorder = builtins.eval(f"lambda *args, **kwargs: (log.{name}.append([list(args), kwargs]), {answer})[1]",
+                                 scope)
         setattr(sub, name, recorder)
     try:
         yield lambda name: getattr(log, name)
