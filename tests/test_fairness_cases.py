@@ -171,5 +171,52 @@ def test_ex12_rnn_hello_correct_variant(variant, grade_source):
     _full_marks_c("ex12-rnn-hello", RNN_HELLO_VARIANTS[variant], grade_source)
 
 
+NAME_CLASSIFIER_VARIANTS = {
+    # fc registered a second time inside an nn.Sequential head that forward uses.
+    "classifier_fc_also_in_a_sequential": '''
+class RNNClassifier(nn.Module):
+    def __init__(self, input_size=N_CHARS, hidden_size=HIDDEN_SIZE, output_size=18, n_layers=N_LAYERS,
+                 bidirectional=True):
+        super().__init__()
+        self.hidden_size, self.n_layers = hidden_size, n_layers
+        self.n_directions = 2 if bidirectional else 1
+        self.embedding = nn.Embedding(input_size, hidden_size)
+        self.gru = nn.GRU(hidden_size, hidden_size, n_layers, bidirectional=bidirectional)
+        self.fc = nn.Linear(hidden_size * self.n_directions, output_size)
+        self.head = nn.Sequential(nn.Identity(), self.fc)
+
+    def forward(self, seq_tensor, lengths):
+        packed = pack_padded_sequence(self.embedding(seq_tensor.t()), lengths.cpu())
+        h0 = torch.zeros(self.n_layers * self.n_directions, seq_tensor.size(0), self.hidden_size)
+        _, hidden = self.gru(packed, h0)
+        features = torch.cat([hidden[-1], hidden[-2]], dim=1) if self.n_directions == 2 else hidden[-1]
+        return self.head(features)
+''',
+    # classify one name at a time: slower, as right.
+    "classify_name_by_name": '''
+def classify(model, names):
+    rows = []
+    with torch.no_grad():
+        for name in names:
+            seq_tensor, lengths, _, _ = make_tensors([name])
+            rows.append(model(seq_tensor, lengths)[0])
+    return torch.stack(rows)
+''',
+    # accuracy with predictions gathered in one list, targets as a tensor.
+    "accuracy_with_one_prediction_list": '''
+def accuracy(model, names, targets, batch_size=1024):
+    predicted = []
+    for start in range(0, len(names), batch_size):
+        predicted += classify(model, names[start:start + batch_size]).argmax(dim=1).tolist()
+    return float((torch.tensor(predicted) == torch.tensor(list(targets))).float().mean())
+''',
+}
+
+
+@pytest.mark.parametrize("variant", sorted(NAME_CLASSIFIER_VARIANTS))
+def test_ex13_name_classifier_correct_variant(variant, grade_source):
+    _full_marks_c("ex13-name-classifier", NAME_CLASSIFIER_VARIANTS[variant], grade_source)
+
+
 # ----------------------------------------------------------------------------- end of ex11-resnet-variants ..
 # ex13-sentiment

@@ -146,28 +146,53 @@ def gradient_matches_outputs(worker, module, x, what, seed, step=1e-6):
                    "the path to the input detached (x.detach(), x.data) or is x modified in place?")
 
 
+def answer_key(value):
+    """How a recorder recognises an argument: ``repr`` of it (of the list of its items, for a list or tuple)."""
+    return repr(list(value)) if type(value) in (list, tuple) else repr(value)
+
+
+class ByArgument(dict):
+    """Answers a recorder gives by one argument of the call (``position``); see ``calls_recorded``."""
+
+    def __init__(self, answers, position=0):
+        super().__init__((answer_key(argument), answer) for argument, answer in answers)
+        self.position = position
+
+
+KEY = "lambda args, kwargs, p: (lambda a: repr(list(a)) if type(a) in (list, tuple) else repr(a))(" \
+      "(list(args) + list(kwargs.values()))[p])"
+
+
 @contextlib.contextmanager
 def calls_recorded(worker, sub, *names, returns=None):
     """While active, the student's module-level classes or functions ``names`` are replaced, in the worker,
-    by recorders: each call is written down as ``[args, kwargs]`` and returns ``returns[name]`` (a value
-    the check computed, sent to the worker), or else a new ``nn.Identity()``.
+    by recorders: each call is written down as ``[args, kwargs]`` and answered with ``returns[name]`` (a value
+    the check computed, sent to the worker), or else with a new ``nn.Identity()``.
 
-    A part that the stub makes call or build other parts (a network building its blocks, a
-    model running ``run_cell``) is then judged on its own: by the arguments it passes and by
-    what it makes of trusted answers or stand-ins. Yields ``calls(name)``, the calls so far.
+    A ``ByArgument`` answer depends on one argument of the call; a call with another argument
+    goes to the student's own function. A part that the stub makes call or build other parts (a
+    network building its blocks, a model running ``run_cell``) is then judged on its own: by
+    what it makes of trusted answers or stand-ins, and by the arguments it passes. Yields
+    ``calls(name)``, the calls recorded so far.
     """
     builtins = worker.import_module("builtins")
     namespace = worker.import_module("types").SimpleNamespace
     returns = returns or {}
-    log = namespace(**{name: [] for name in names})
-    scope = {"log": log, "out": namespace(**returns), "nn": worker.import_module("torch.nn")}
     originals = {}
     for name in names:
         try:
             originals[name] = getattr(sub, name)
         except check.SubmissionError:
             originals[name] = None
+    log = namespace(**{name: [] for name in names})
+    scope = {"log": log, "nn": worker.import_module("torch.nn"), "key": builtins.eval(KEY),
+             "out": namespace(**{name: dict(v) if isinstance(v, ByArgument) else v for name, v in returns.items()}),
+             "own": namespace(**{name: f for name, f in originals.items() if f is not None})}
+    for name in names:
         answer = f"out.{name}" if name in returns else "nn.Identity()"
+        if isinstance(returns.get(name), ByArgument):
+            answer = (f"(out.{name}[k] if (k := key(args, kwargs, {returns[name].position})) in out.{name} "
+                      f"else own.{name}(*args, **kwargs))")
         recorder = builtins.eval(f"lambda *args, **kwargs: (log.{name}.append([list(args), kwargs]), {answer})[1]",
                                  scope)
         setattr(sub, name, recorder)
@@ -179,6 +204,36 @@ def calls_recorded(worker, sub, *names, returns=None):
                 builtins.delattr(sub, name)
             else:
                 setattr(sub, name, original)
+
+
+class BagOfCodes(torch.nn.Module):
+    """A stand-in text classifier: the mean of the embeddings of a row's codes (0 pads), then a linear layer.
+
+    Called as ``model(codes, lengths)`` like the course's classifiers; a row's logits depend only
+    on its own codes, whatever the order of the rows.
+    """
+
+    def __init__(self, n_codes, dim, n_out):
+        super().__init__()
+        self.emb = torch.nn.Embedding(n_codes, dim, padding_idx=0)
+        self.fc = torch.nn.Linear(dim, n_out)
+
+    def forward(self, codes, lengths):
+        return self.fc(self.emb(codes).sum(1) / lengths.unsqueeze(1).to(self.fc.weight.dtype))
+
+
+def bag_of_codes(worker, n_codes, dim, n_out, rng):
+    """A ``BagOfCodes`` built here and its twin built in the worker from torch.nn, with the same weights."""
+    torch.manual_seed(int(rng.integers(1 << 30)))
+    local = BagOfCodes(n_codes, dim, n_out)
+    nn = worker.import_module("torch.nn")
+    remote = nn.Module()
+    remote.emb = nn.Embedding(n_codes, dim, padding_idx=0)
+    remote.fc = nn.Linear(dim, n_out)
+    check.call("model.load_state_dict(the check's weights)", remote.load_state_dict, local.state_dict())
+    remote.forward = worker.import_module("builtins").eval(
+        "lambda codes, lengths: m.fc(m.emb(codes).sum(1) / lengths.unsqueeze(1).to(m.fc.weight.dtype))", {"m": remote})
+    return local, remote
 
 
 def bound_call(call, signature, name, what):
