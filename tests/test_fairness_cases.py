@@ -218,5 +218,46 @@ def test_ex13_name_classifier_correct_variant(variant, grade_source):
     _full_marks_c("ex13-name-classifier", NAME_CLASSIFIER_VARIANTS[variant], grade_source)
 
 
+SENTIMENT_VARIANTS = {
+    # fc registered a second time inside an nn.Sequential head that forward uses.
+    "model_fc_also_in_a_sequential": '''
+class SentimentRNN(nn.Module):
+    def __init__(self, vocab_size, embedding_dim=EMBEDDING_DIM, hidden_size=HIDDEN_SIZE, num_classes=NUM_CLASSES,
+                 bidirectional=True):
+        super().__init__()
+        self.n_directions = 2 if bidirectional else 1
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.rnn = nn.LSTM(embedding_dim, hidden_size, batch_first=True, bidirectional=bidirectional)
+        self.fc = nn.Linear(hidden_size * self.n_directions, num_classes)
+        self.head = nn.Sequential(self.fc)
+
+    def forward(self, tokens, lengths):
+        packed = pack_padded_sequence(self.embedding(tokens), lengths.cpu(), batch_first=True, enforce_sorted=False)
+        _, (h_n, _) = self.rnn(packed)
+        return self.head(torch.cat([h_n[-1], h_n[-2]], dim=1) if self.n_directions == 2 else h_n[-1])
+''',
+    # na_filter=False keeps every phrase a string too.
+    "read_phrases_without_na_filter": '''
+def read_phrases(path):
+    return pd.read_csv(path, sep="\\t", na_filter=False, quoting=csv.QUOTE_NONE)
+''',
+    # predict through torch.max, one phrase at a time.
+    "predict_one_phrase_at_a_time": '''
+def predict(model, encoded, batch_size=1024):
+    out = []
+    with torch.no_grad():
+        for phrase in encoded:
+            tokens, lengths = make_batch([phrase])
+            out.append(int(torch.max(model(tokens, lengths), dim=1).indices[0]))
+    return out
+''',
+}
+
+
+@pytest.mark.parametrize("variant", sorted(SENTIMENT_VARIANTS))
+def test_ex13_sentiment_correct_variant(variant, grade_source):
+    _full_marks_c("ex13-sentiment", SENTIMENT_VARIANTS[variant], grade_source)
+
+
 # ----------------------------------------------------------------------------- end of ex11-resnet-variants ..
 # ex13-sentiment
