@@ -8,6 +8,7 @@ that batch norm matters. The outputs that the usual mistakes give are computed h
 """
 
 import contextlib
+import copy
 
 import torch
 import torch.nn.functional as F
@@ -247,6 +248,45 @@ def bound_call(call, signature, name, what):
     return dict(bound.arguments)
 
 
+def trained_losses(model, steps, lr, *, optimizer="Adam", zero_grad=True, default_lr=False, after_step=False):
+    """The losses of training a copy of ``model`` here (trusted), one per step of ``steps``, a list of
+    ``(inputs, targets)`` with ``inputs`` a tuple: CrossEntropyLoss, the loss taken before the step
+    (after it with ``after_step``); the knobs reproduce the usual mistakes."""
+    model = copy.deepcopy(model)
+    make = getattr(torch.optim, optimizer)
+    opt = make(model.parameters()) if default_lr else make(model.parameters(), lr=lr)
+    criterion = torch.nn.CrossEntropyLoss()
+    losses = []
+    for inputs, targets in steps:
+        if zero_grad:
+            opt.zero_grad()
+        loss = criterion(model(*inputs), targets)
+        loss.backward()
+        opt.step()
+        if after_step:
+            with torch.no_grad():
+                loss = criterion(model(*inputs), targets)
+        losses.append(loss.item())
+    return losses
+
+
+def epoch_loss(model, steps, lr, unit):
+    """The mean loss per ``unit`` (name, phrase) of one epoch over the batches ``steps`` (trusted), and the
+    usual mistakes' values, by description."""
+    sizes = [len(targets) for _, targets in steps]
+
+    def per_item(losses):
+        return sum(v * n for v, n in zip(losses, sizes)) / sum(sizes)
+
+    right = trained_losses(model, steps, lr)
+    return per_item(right), {
+        "the gradients are never zeroed: call optimizer.zero_grad() before loss.backward()":
+            per_item(trained_losses(model, steps, lr, zero_grad=False)),
+        f"the loss is the mean of the batch losses; the stub asks for the mean per {unit} (each batch's loss times "
+        f"its size, summed, divided by the number of {unit}s)": sum(right) / len(right),
+        f"the loss returned is the last batch's; return the mean per {unit} over the epoch": right[-1]}
+
+
 def load_layers(model, state, what, advice="keep the layers and names that __init__ creates"):
     """Load ``state`` into the student's model by the stub's layer names.
 
@@ -344,6 +384,12 @@ def mistake_of_dropout_in_eval(out, x, atol):
     dropped = abs(got) <= atol
     kept = abs(got - twice) <= atol * (1 + twice)
     return bool((dropped | kept).all() and (dropped & (twice > 10 * atol)).any())
+
+
+def check_units(sub, ref, names, rng, tol):
+    """Each of the student's units ``names`` passes ``check_unit``."""
+    for name in names:
+        check_unit(sub, ref, name, rng, tol)
 
 
 def check_unit(sub, ref, name, rng, tol, channels=4):

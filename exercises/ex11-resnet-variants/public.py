@@ -24,25 +24,21 @@ helpers = check.common(__file__)
 @pytest.mark.judges("ResidualBlock")
 def test_course_block(sub, ref, worker, device, rng):
     """the course's ResidualBlock computes relu(x + conv2(relu(conv1(x)))), and relu(x) with conv2 zeroed"""
-    helpers.check_unit(sub, ref, "course", rng, check.full_precision(worker, device))
+    helpers.check_units(sub, ref, ["course"], rng, check.full_precision(worker, device))
 
 
 @pytest.mark.points(2)
 @pytest.mark.judges(*(helpers.CLASSES[name] for name in helpers.SHORTCUT_VARIANTS))
 def test_shortcut_variants(sub, ref, worker, device, rng):
     """each shortcut variant (Fig. 2) outputs its shortcut with the branch zeroed, and the reference's output"""
-    tol = check.full_precision(worker, device)
-    for name in helpers.SHORTCUT_VARIANTS:
-        helpers.check_unit(sub, ref, name, rng, tol)
+    helpers.check_units(sub, ref, helpers.SHORTCUT_VARIANTS, rng, check.full_precision(worker, device))
 
 
 @pytest.mark.points(2)
 @pytest.mark.judges(*(helpers.CLASSES[name] for name in helpers.ACTIVATION_VARIANTS))
 def test_activation_variants(sub, ref, worker, device, rng):
     """each activation placement (Fig. 4) gives relu(bn(x)) or x with the branch zeroed, and the reference's output"""
-    tol = check.full_precision(worker, device)
-    for name in helpers.ACTIVATION_VARIANTS:
-        helpers.check_unit(sub, ref, name, rng, tol)
+    helpers.check_units(sub, ref, helpers.ACTIVATION_VARIANTS, rng, check.full_precision(worker, device))
 
 
 @pytest.mark.points(1)

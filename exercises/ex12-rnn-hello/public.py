@@ -6,7 +6,6 @@ while the part runs, by a recorder that answers what the reference would (see
 ``calls_recorded``); train and predict get models the check builds.
 """
 
-import copy
 import inspect
 
 import pytest
@@ -236,28 +235,6 @@ def test_embedding_model(sub, ref, rng, device):
             check.close(state, zeros, f"{what}.init_hidden({batch})")
 
 
-def _curve(model, inputs, labels, lr, epochs, *, zero_grad=True, optimizer="Adam", after_step=False,
-           default_lr=False):
-    """The losses a training loop (with one known mistake, if asked) gives on a copy of ``model``: trusted."""
-    model = copy.deepcopy(model)
-    opt_class = getattr(torch.optim, optimizer)
-    opt = opt_class(model.parameters()) if default_lr else opt_class(model.parameters(), lr=lr)
-    criterion = torch.nn.CrossEntropyLoss()
-    labels = torch.as_tensor(labels)
-    losses = []
-    for _ in range(epochs):
-        if zero_grad:
-            opt.zero_grad()
-        loss = criterion(model(inputs), labels)
-        loss.backward()
-        opt.step()
-        if after_step:
-            with torch.no_grad():
-                loss = criterion(model(inputs), labels)
-        losses.append(loss.item())
-    return losses
-
-
 @pytest.mark.points(1)
 @pytest.mark.judges("train")
 def test_train(sub, ref, rng, worker, device):
@@ -269,16 +246,18 @@ def test_train(sub, ref, rng, worker, device):
         check.call("model.to(device)", remote.to, device)
         call = f"train(model, inputs, {labels}, lr={lr}, epochs={epochs})"
         losses = check.call(call, sub.train, remote, inputs, labels, lr=lr, epochs=epochs)
-        check.close(losses, _curve(local, inputs, labels, lr, epochs), f"the losses of {call}", rtol=1e-3, atol=1e-5,
+        steps = [((inputs,), torch.as_tensor(labels))] * epochs
+        curve = helpers.shared.trained_losses
+        check.close(losses, curve(local, steps, lr), f"the losses of {call}", rtol=1e-3, atol=1e-5,
                     loose=device != "cpu", mistakes={
                         "the gradients are never zeroed, so they add up from epoch to epoch: call "
-                        "optimizer.zero_grad()": _curve(local, inputs, labels, lr, epochs, zero_grad=False),
+                        "optimizer.zero_grad()": curve(local, steps, lr, zero_grad=False),
                         "the optimizer is SGD; the course trains this model with Adam":
-                            _curve(local, inputs, labels, lr, epochs, optimizer="SGD"),
-                        "the lr argument is ignored (Adam's default 0.001 is used)":
-                            _curve(local, inputs, labels, lr, epochs, default_lr=True),
+                            curve(local, steps, lr, optimizer="SGD"),
+                        "the lr argument is ignored (Adam's default 0.001 is used)": curve(local, steps, lr,
+                                                                                           default_lr=True),
                         "each loss is recorded after the optimizer's step; losses[e] is the loss before epoch e's step":
-                            _curve(local, inputs, labels, lr, epochs, after_step=True)})
+                            curve(local, steps, lr, after_step=True)})
 
 
 @pytest.mark.points(1)

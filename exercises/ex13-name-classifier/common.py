@@ -9,7 +9,6 @@ the part should pass (other arguments go to the student's own helper): a part is
 what it makes of those answers.
 """
 
-import copy
 from pathlib import Path
 
 import torch
@@ -84,29 +83,6 @@ def local_logits(local, names, ref):
             seq, lengths, _, _ = ref.make_tensors([name])
             rows.append(local(seq, lengths)[0])
         return torch.stack(rows)
-
-
-def train_variant(local, answers, targets, lr, *, zero_grad=True, sorted_targets=True, average="name"):
-    """The loss train_epoch gives on a copy of the stand-in, with one known mistake if asked: trusted."""
-    model = copy.deepcopy(local)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    criterion = torch.nn.CrossEntropyLoss()
-    losses, sizes, start = [], [], 0
-    for seq, lengths, batch_targets, _ in answers:
-        wanted = batch_targets if sorted_targets else torch.tensor(targets[start:start + len(lengths)])
-        loss = criterion(model(seq, lengths), wanted)
-        if zero_grad:
-            optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-        sizes.append(len(lengths))
-        start += len(lengths)
-    if average == "batch":
-        return sum(losses) / len(losses)
-    if average == "last":
-        return losses[-1]
-    return sum(v * n for v, n in zip(losses, sizes)) / sum(sizes)
 
 
 def accuracy_setup(worker, ref, rng, count, batch_size):

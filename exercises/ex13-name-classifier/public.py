@@ -173,17 +173,13 @@ def test_train_epoch(sub, ref, rng, worker, device):
     with helpers.calls_recorded(worker, sub, "make_tensors", returns={
             "make_tensors": helpers.ByArgument((n, a) for (n, _), a in zip(chunks, answers))}):
         loss = check.call(call, sub.train_epoch, remote, optimizer, names, targets, batch_size=16)
-    check.close(check.number(loss, f"the loss {call} returns"), helpers.train_variant(local, answers, targets, 0.01),
-                f"the loss {call} returns", rtol=1e-4, atol=1e-6, loose=device != "cpu", mistakes={
-        "the targets are not the sorted ones make_tensors returns, so each name is trained against another name's "
-        "country": helpers.train_variant(local, answers, targets, 0.01, sorted_targets=False),
-        "the gradients are never zeroed: call optimizer.zero_grad() before loss.backward()":
-            helpers.train_variant(local, answers, targets, 0.01, zero_grad=False),
-        "the loss is the mean of the batch losses; the stub asks for the mean per name (each batch's loss times "
-        "its size, summed, divided by the number of names)":
-            helpers.train_variant(local, answers, targets, 0.01, average="batch"),
-        "the loss returned is the last batch's; return the mean per name over the epoch":
-            helpers.train_variant(local, answers, targets, 0.01, average="last")})
+    steps = [((seq, lengths), batch_targets) for seq, lengths, batch_targets, _ in answers]
+    expected, mistakes = helpers.shared.epoch_loss(local, steps, 0.01, "name")
+    unsorted = [((seq, lengths), torch.tensor(t)) for (seq, lengths, _, _), (_, t) in zip(answers, chunks)]
+    mistakes["the targets are not the sorted ones make_tensors returns, so each name is trained against another "
+             "name's country"] = helpers.shared.epoch_loss(local, unsorted, 0.01, "name")[0]
+    check.close(check.number(loss, f"the loss {call} returns"), expected, f"the loss {call} returns", rtol=1e-4,
+                atol=1e-6, loose=device != "cpu", mistakes=mistakes)
 
 
 @pytest.mark.points(1)

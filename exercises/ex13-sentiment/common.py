@@ -8,7 +8,6 @@ answered, while they run, by recorders holding the reference's answers for the a
 part should pass (other arguments go to the student's own helper).
 """
 
-import copy
 from pathlib import Path
 
 import numpy as np
@@ -89,28 +88,6 @@ def batches_answered(ref, encoded, batch_size):
     """The reference's make_batch for each batch of ``encoded``, to answer the student's calls."""
     return ByArgument((encoded[i:i + batch_size], ref.make_batch(encoded[i:i + batch_size]))
                       for i in range(0, len(encoded), batch_size))
-
-
-def train_variant(local, batches, labels, lr, *, zero_grad=True, average="phrase"):
-    """The loss train_epoch gives on a copy of the stand-in, with one known mistake if asked: trusted."""
-    model = copy.deepcopy(local)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    criterion = torch.nn.CrossEntropyLoss()
-    losses, sizes, start = [], [], 0
-    for tokens, lengths in batches:
-        loss = criterion(model(tokens, lengths), torch.tensor(labels[start:start + len(lengths)]))
-        if zero_grad:
-            optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-        sizes.append(len(lengths))
-        start += len(lengths)
-    if average == "batch":
-        return sum(losses) / len(losses)
-    if average == "last":
-        return losses[-1]
-    return sum(v * n for v, n in zip(losses, sizes)) / sum(sizes)
 
 
 def sentence_ids_for(rng, n_sentences, first=1):

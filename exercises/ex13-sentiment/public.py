@@ -163,15 +163,10 @@ def test_train_epoch(sub, ref, rng, worker, device):
     call = "train_epoch(model, Adam(lr=0.01), 35 phrases, labels, batch_size=16)"
     with helpers.calls_recorded(worker, sub, "make_batch", returns={"make_batch": answers}):
         loss = check.call(call, sub.train_epoch, remote, optimizer, encoded, labels, batch_size=16)
-    check.close(check.number(loss, f"the loss {call} returns"), helpers.train_variant(local, batches, labels, 0.01),
-                f"the loss {call} returns", rtol=1e-4, atol=1e-6, loose=device != "cpu", mistakes={
-        "the gradients are never zeroed: call optimizer.zero_grad() before loss.backward()":
-            helpers.train_variant(local, batches, labels, 0.01, zero_grad=False),
-        "the loss is the mean of the batch losses; the stub asks for the mean per phrase (each batch's loss times "
-        "its size, summed, divided by the number of phrases)":
-            helpers.train_variant(local, batches, labels, 0.01, average="batch"),
-        "the loss returned is the last batch's; return the mean per phrase over the epoch":
-            helpers.train_variant(local, batches, labels, 0.01, average="last")})
+    steps = [(batch, torch.tensor(labels[16 * k:16 * k + len(batch[1])])) for k, batch in enumerate(batches)]
+    expected, mistakes = helpers.shared.epoch_loss(local, steps, 0.01, "phrase")
+    check.close(check.number(loss, f"the loss {call} returns"), expected, f"the loss {call} returns", rtol=1e-4,
+                atol=1e-6, loose=device != "cpu", mistakes=mistakes)
 
 
 @pytest.mark.points(1)
