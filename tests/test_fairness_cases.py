@@ -123,7 +123,8 @@ RNN_HELLO_VARIANTS = {
 class EmbeddingModel(nn.Module):
     def __init__(self, num_classes, embedding_size, hidden_size, num_layers=1, rnn_type="RNN"):
         super().__init__()
-        self.num_classes, self.hidden_size, self.num_layers, self.rnn_type = num_classes, hidden_size, num_layers, rnn_type
+        self.num_classes, self.hidden_size = num_classes, hidden_size
+        self.num_layers, self.rnn_type = num_layers, rnn_type
         self.emb = nn.Embedding(num_classes, embedding_size)
         self.rnn = getattr(nn, rnn_type)(embedding_size, hidden_size, num_layers=num_layers, batch_first=True)
         self.fc = nn.Linear(hidden_size, num_classes)

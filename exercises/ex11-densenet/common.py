@@ -90,14 +90,15 @@ def build_block(worker, sub, what, args, kwargs):
 def with_stand_in_layers(worker, block, what, sizes, rng, dtype=torch.float32):
     """The block's layers replaced by convolutions (in, out) built by the check; returns their local twins."""
     local, remote = stand_in_layers(worker, sizes, rng)
-    check.call(f"{what}.layers = stand-ins", setattr, block, "layers", worker.import_module("torch.nn").ModuleList(remote))
+    stand_ins = worker.import_module("torch.nn").ModuleList(remote)
+    check.call(f"{what}.layers = stand-ins", setattr, block, "layers", stand_ins)
     load_layers(block, {f"layers.{i}.{k}": v.to(dtype) for i, m in enumerate(local) for k, v in m.state_dict().items()},
                 what)
     return local
 
 
 def stand_in_layers(worker, sizes, rng):
-    """Convolutions (in, out) built here and, with the same weights, in the worker: what a part's forward is run with."""
+    """3x3 convolutions (in, out) built here and, with the same weights, in the worker: stand-ins for layers."""
     torch.manual_seed(int(rng.integers(1 << 30)))
     local = [torch.nn.Conv2d(n_in, n_out, 3, padding=1) for n_in, n_out in sizes]
     nn = worker.import_module("torch.nn")

@@ -76,7 +76,8 @@ def test_transition(sub, ref, worker, device, rng):
         with torch.no_grad():
             inner = helpers.conv(torch.relu(helpers.batch_norm(x, state, "norm")), state, "conv", padding=0)
             mistakes = {
-                "it max-pools; a transition averages: nn.AvgPool2d(2, stride=2)": torch.nn.functional.max_pool2d(inner, 2),
+                "it max-pools; a transition averages: nn.AvgPool2d(2, stride=2)":
+                    torch.nn.functional.max_pool2d(inner, 2),
                 "the ReLU is missing: BN, ReLU, 1x1 convolution, average pool":
                     torch.nn.functional.avg_pool2d(helpers.conv(helpers.batch_norm(x, state, "norm"), state, "conv",
                                                                 padding=0), 2),

@@ -18,27 +18,138 @@ from pttutor.grader import check
 pytestmark = pytest.mark.public
 
 helpers = check.common(__file__)
+conv, batch_norm = helpers.conv, helpers.batch_norm
+
+
+# ---------------------------------------------------------------- the usual mistakes, computed here
+
+
+def _gate(x, s):
+    return torch.sigmoid(conv(x, s, "gate", padding=0))
+
+
+def _post_branch(x, s):
+    """conv-BN-ReLU-conv-BN, the branch of the post-activation units."""
+    return batch_norm(conv(F.relu(batch_norm(conv(x, s, "conv1"), s, "bn1")), s, "conv2"), s, "bn2")
+
+
+AFTER_ADDITION_RELU = "there is a ReLU after the addition; this unit adds the shortcut last, so it can output negatives"
+
+
+def output_mistakes(name, s, x):
+    """What the usual mistakes output for the weights ``s`` on ``x`` (eval mode), by description."""
+    relu = F.relu
+    with torch.no_grad():
+        if name == "course":
+            y = conv(relu(conv(x, s, "conv1")), s, "conv2")
+            return {"there is no ReLU after the addition: return relu(x + y)": x + y,
+                    "the shortcut is missing: add x before the last ReLU": relu(y),
+                    "the ReLU is applied to y before the addition; apply it to the sum x + y": x + relu(y)}
+        f = _post_branch(x, s)
+        found = {"there is no ReLU after the addition": x + f} if name in helpers.SHORTCUT_VARIANTS else {}
+        if name == "original":
+            found["the shortcut is missing: add x before the last ReLU"] = relu(f)
+        elif name == "constant_scaling":
+            found["only F(x) is scaled; the paper scales the shortcut x by 0.5 too"] = relu(x + 0.5 * f)
+            found["only the shortcut is scaled; the paper scales F(x) by 0.5 too"] = relu(0.5 * x + f)
+        elif name in ("exclusive_gating", "shortcut_only_gating"):
+            g = _gate(x, s)
+            found["the shortcut is not gated: multiply x by 1 - g(x)"] = relu(x + (g * f if name == "exclusive_gating"
+                                                                                 else f))
+            if name == "exclusive_gating":
+                found["g(x) and 1 - g(x) are swapped: the shortcut is scaled by 1 - g(x), F(x) by g(x)"] = \
+                    relu(g * x + (1 - g) * f)
+                found["F(x) is not scaled by g(x) (that is shortcut-only gating)"] = relu((1 - g) * x + f)
+            else:
+                found["the shortcut is multiplied by g(x); it must be multiplied by 1 - g(x)"] = relu(g * x + f)
+                found["F(x) is scaled by g(x) (that is exclusive gating); here only the shortcut is gated"] = \
+                    relu((1 - g) * x + g * f)
+        elif name == "conv_shortcut":
+            found["the shortcut is x; it must be the 1x1 convolution self.shortcut(x)"] = relu(x + f)
+        elif name == "dropout_shortcut":
+            found["the shortcut is scaled by 0.5 instead of going through self.dropout (nn.Dropout is the "
+                  "identity in eval mode)"] = relu(0.5 * x + f)
+        elif name == "bn_after_addition":
+            h = conv(relu(batch_norm(conv(x, s, "conv1"), s, "bn1")), s, "conv2")
+            found["bn2 is applied inside the branch, before the addition; in this unit it normalises the sum "
+                  "x + F(x)"] = relu(x + batch_norm(h, s, "bn2"))
+            found["the ReLU comes before bn2; after the addition the order is BN, then ReLU"] = \
+                batch_norm(relu(x + h), s, "bn2")
+        elif name == "relu_before_addition":
+            found["the ReLU is after the addition; in this unit it ends the branch, before the addition"] = relu(x + f)
+            found["the branch has no final ReLU: x + relu(F(x))"] = x + f
+        elif name == "relu_only_preactivation":
+            pre = batch_norm(conv(relu(batch_norm(conv(relu(x), s, "conv1"), s, "bn1")), s, "conv2"), s, "bn2")
+            found[AFTER_ADDITION_RELU] = relu(x + pre)
+            found["the input is not passed through a ReLU before conv1"] = x + f
+        elif name == "full_preactivation":
+            pre = conv(relu(batch_norm(conv(relu(batch_norm(x, s, "bn1")), s, "conv1"), s, "bn2")), s, "conv2")
+            found[AFTER_ADDITION_RELU] = relu(x + pre)
+            found["BN and ReLU come after each convolution; in full pre-activation they come before it"] = x + f
+            found["the shortcut is the pre-activated input relu(bn1(x)); it must be x itself"] = \
+                relu(batch_norm(x, s, "bn1")) + pre
+        return found
+
+
+def mistake_of_dropout_in_eval(out, x, atol):
+    """Whether the dropout unit's output (branch zeroed, eval mode) shows a dropout mask: 0 or 2 relu(x)."""
+    got = check.as_array(out, "the dropout unit's output")
+    twice = 2 * F.relu(x).double().numpy()
+    if got.shape != twice.shape:
+        return False
+    dropped = abs(got) <= atol
+    kept = abs(got - twice) <= atol * (1 + twice)
+    return bool((dropped | kept).all() and (dropped & (twice > 10 * atol)).any())
+
+
+def check_units(sub, ref, names, rng, tol):
+    """Each of the student's units ``names`` passes ``check_unit``."""
+    for name in names:
+        check_unit(sub, ref, name, rng, tol)
+
+
+def check_unit(sub, ref, name, rng, tol, channels=4):
+    """The student's unit ``name`` outputs its shortcut alone with the branch zeroed, then the reference's output."""
+    what = helpers.unit_call(name, channels)
+    state = helpers.reference_state(ref, name, channels, rng)
+    zeroed = helpers.zero_branch(state, name)
+    unit = helpers.student_unit(sub, name, channels, zeroed)
+    x = torch.randn(3, channels, 5, 6) * 2
+    out = unit(x)
+    if name == "dropout_shortcut" and mistake_of_dropout_in_eval(out, x, tol["atol"] * 10):
+        raise check.CheckFailed(f"{what} drops part of the shortcut in eval mode: use self.dropout (nn.Dropout is "
+                                "the identity after model.eval()); F.dropout would need training=self.training")
+    check.close(out, helpers.reference_output(ref, name, channels, zeroed, x),
+                f"the output of {what} with its residual branch zeroed (what is left is the shortcut)", **tol,
+                mistakes=output_mistakes(name, zeroed, x))
+    check.call(f"{what}.load_state_dict(the reference's weights)", unit.load_state_dict, state, strict=False)
+    check.close(unit(x), helpers.reference_output(ref, name, channels, state, x),
+                f"the output of {what} with the reference's weights (eval mode)", **tol,
+                mistakes=output_mistakes(name, state, x))
+
+
+# ---------------------------------------------------------------- checks
 
 
 @pytest.mark.points(1)
 @pytest.mark.judges("ResidualBlock")
 def test_course_block(sub, ref, worker, device, rng):
     """the course's ResidualBlock computes relu(x + conv2(relu(conv1(x)))), and relu(x) with conv2 zeroed"""
-    helpers.check_units(sub, ref, ["course"], rng, check.full_precision(worker, device))
+    check_units(sub, ref, ["course"], rng, check.full_precision(worker, device))
 
 
 @pytest.mark.points(2)
 @pytest.mark.judges(*(helpers.CLASSES[name] for name in helpers.SHORTCUT_VARIANTS))
 def test_shortcut_variants(sub, ref, worker, device, rng):
     """each shortcut variant (Fig. 2) outputs its shortcut with the branch zeroed, and the reference's output"""
-    helpers.check_units(sub, ref, helpers.SHORTCUT_VARIANTS, rng, check.full_precision(worker, device))
+    check_units(sub, ref, helpers.SHORTCUT_VARIANTS, rng, check.full_precision(worker, device))
 
 
 @pytest.mark.points(2)
 @pytest.mark.judges(*(helpers.CLASSES[name] for name in helpers.ACTIVATION_VARIANTS))
 def test_activation_variants(sub, ref, worker, device, rng):
     """each activation placement (Fig. 4) gives relu(bn(x)) or x with the branch zeroed, and the reference's output"""
-    helpers.check_units(sub, ref, helpers.ACTIVATION_VARIANTS, rng, check.full_precision(worker, device))
+    check_units(sub, ref, helpers.ACTIVATION_VARIANTS, rng, check.full_precision(worker, device))
 
 
 @pytest.mark.points(1)
@@ -83,7 +194,7 @@ def test_make_unit_by_name(sub, ref, worker, rng):
 @pytest.mark.points(1)
 @pytest.mark.judges("ResidualNet")
 def test_residual_net(sub, worker, device, rng):
-    """ResidualNet.forward: conv1, relu, pool, rblock1, conv2, relu, pool, rblock2, flatten, fc: (N, 1, 28, 28) -> (N, 10)"""
+    """ResidualNet.forward: conv1, relu, pool, rblock1, conv2, relu, pool, rblock2, flatten, fc; (N, 1, 28, 28) in"""
     tol = check.full_precision(worker, device)
     with helpers.calls_recorded(worker, sub, "make_unit"):  # the units are stand-ins: make_unit is not needed
         net = check.call("ResidualNet()", sub.ResidualNet)

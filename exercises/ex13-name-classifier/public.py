@@ -150,7 +150,8 @@ def test_predict(sub, ref, rng, worker):
     names = helpers.random_names(rng, 8)
     countries = sorted(f"Country{chr(65 + i)}" for i in range(5))
     logits = helpers.local_logits(local, names, ref)
-    with helpers.calls_recorded(worker, sub, "classify", returns={"classify": helpers.ByArgument([(names, logits)], 1)}):
+    answers = {"classify": helpers.ByArgument([(names, logits)], 1)}
+    with helpers.calls_recorded(worker, sub, "classify", returns=answers):
         got = check.call("predict(model, names, countries)", sub.predict, remote, names, countries)
     wanted = [countries[i] for i in logits.argmax(dim=1).tolist()]
     check.that(type(got) is list and got == wanted,

@@ -60,7 +60,8 @@ def test_vocabulary(sub, ref, rng):
         for word in sorted({w for p in train for w in p.split()}):
             case_kept[word] = len(case_kept)
         check.that(vocab != case_kept or case_kept == wanted,
-                   "build_vocab keeps upper-case words apart from lower-case ones; tokenize with phrase.lower().split()")
+                   "build_vocab keeps upper-case words apart from lower-case ones; tokenize with "
+                   "phrase.lower().split()")
         check.that(vocab == wanted, f"build_vocab of {len(train)} phrases should have {len(wanted)} entries "
                                     f"(PAD 0, UNK 1, the sorted words from 2); got {len(vocab)} entries"
                                     + ("" if len(vocab) != len(wanted) else ", numbered differently"))
@@ -185,7 +186,8 @@ def test_predict_and_accuracy(sub, ref, rng, worker):
     check.that(got == wanted, f"predict on {len(encoded)} phrases should give {wanted}; got {got}")
     labels = [w if k % 3 else (w + 1) % 5 for k, w in enumerate(wanted)]
     fraction = sum(int(w == y) for w, y in zip(wanted, labels)) / len(labels)
-    with helpers.calls_recorded(worker, sub, "predict", returns={"predict": helpers.ByArgument([(encoded, wanted)], 1)}):
+    answers = {"predict": helpers.ByArgument([(encoded, wanted)], 1)}
+    with helpers.calls_recorded(worker, sub, "predict", returns=answers):
         got = check.call("accuracy(model, encoded phrases, labels)", sub.accuracy, remote, encoded, labels)
     check.close(check.number(got, "accuracy"), fraction, "accuracy(model, encoded phrases, labels)", rtol=1e-6,
                 atol=1e-6, mistakes={"accuracy is a percentage; return a fraction between 0 and 1": 100 * fraction})

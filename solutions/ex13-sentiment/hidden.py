@@ -22,7 +22,8 @@ MISSING_LOOKING = ["None", "NaN", "nan", "NA", "N/A", "n/a", "null", "NULL", "#N
 def test_read_phrases_zipped(sub, rng, tmp_path):
     """read_phrases reads Kaggle's train.tsv.zip as it reads the plain train.tsv"""
     phrases = [helpers.random_phrase(rng) for _ in range(6)] + MISSING_LOOKING
-    rows = [(1000 + k, 50 + k // 3, phrases[i], int(rng.integers(0, 5))) for k, i in enumerate(rng.permutation(len(phrases)))]
+    rows = [(1000 + k, 50 + k // 3, phrases[i], int(rng.integers(0, 5)))
+            for k, i in enumerate(rng.permutation(len(phrases)))]
     plain = helpers.write_tsv(tmp_path / "train.tsv", helpers.HEADER, rows)
     zipped = tmp_path / "train.tsv.zip"
     with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
