@@ -26,7 +26,7 @@ DEFAULTS = {"growth_rate": 12, "block_config": (4, 4, 4), "bottleneck": True, "b
 def test_dense_layer(sub, ref, worker, device, rng):
     """a DenseLayer computes BN-ReLU-Conv (1x1 then 3x3 with the bottleneck) and returns only growth_rate new maps"""
     tol = check.full_precision(worker, device)
-    x = torch.randn(2, 6, 5, 7)
+    x = helpers.shared.normal(rng, 2, 6, 5, 7)
     for bottleneck in (False, True):
         what = helpers.call_text("DenseLayer", 6, 4, bottleneck=bottleneck)
         torch.manual_seed(int(rng.integers(1 << 30)))
@@ -50,7 +50,7 @@ def test_dense_block(sub, worker, device, rng):
                            [{"in_channels": 5 + 4 * i, "growth_rate": 4, "bottleneck": bottleneck, "bn_size": 4}
                             for i in range(num_layers)], what, lambda i: helpers.BLOCK_ADVICE)
         local = helpers.with_stand_in_layers(worker, block, what, [(5 + 4 * i, 4) for i in range(num_layers)], rng)
-        x = torch.randn(2, 5, 6, 6)
+        x = helpers.shared.normal(rng, 2, 5, 6, 6)
         expected = helpers.block_forward(local, x)
         got = check.call(f"{what}.forward (with stand-in layers)", block, x,
                          explain=lambda exc: f"layer i must receive torch.cat of the block's input and the new maps of "
@@ -72,7 +72,7 @@ def test_transition(sub, ref, worker, device, rng):
     transition = helpers.student_module(sub.Transition, "Transition", (6, 4), {}, state,
                                         "BN comes first, so norm normalises the in_channels inputs")
     for size in ((8, 6), (7, 9)):
-        x = torch.randn(2, 6, *size)
+        x = helpers.shared.normal(rng, 2, 6, *size)
         with torch.no_grad():
             inner = helpers.conv(torch.relu(helpers.batch_norm(x, state, "norm")), state, "conv", padding=0)
             mistakes = {
@@ -94,7 +94,7 @@ def test_densenet(sub, worker, device, rng):
     tol = check.full_precision(worker, device)
     model = helpers.build_densenet(worker, sub, "DenseNet()", DEFAULTS)
     blocks, transitions, state = helpers.with_stand_ins(worker, model, "DenseNet()", DEFAULTS, rng)
-    x = torch.randn(2, 1, 28, 28)
+    x = helpers.shared.normal(rng, 2, 1, 28, 28)
     check.close(check.call("DenseNet().forward (with stand-in blocks and transitions)", model, x),
                 helpers.densenet_forward(blocks, transitions, state, x),
                 "DenseNet()'s logits for (2, 1, 28, 28), with stand-in blocks and transitions built by the check",

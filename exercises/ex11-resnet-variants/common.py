@@ -82,6 +82,13 @@ def student_unit(sub, name, channels, state):
 # (ex11-densenet, ex12-rnn-hello, ex13-name-classifier, ex13-sentiment load them from here)
 
 
+def normal(rng, *shape):
+    """A float32 tensor of standard normal numbers drawn from ``rng``, not from torch's generator: building
+    the reference's modules draws from torch's, and the student kit replays the reference without building
+    them, so inputs drawn from torch's generator after them would differ there."""
+    return torch.from_numpy(rng.normal(size=shape)).float()
+
+
 def random_batch_norm(state, rng):
     """A copy of ``state`` with every batch norm's statistics and affine parameters drawn from ``rng``."""
     state = {k: v.clone() for k, v in state.items()}

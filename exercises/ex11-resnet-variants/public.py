@@ -114,7 +114,7 @@ def check_unit(sub, ref, name, rng, tol, channels=4):
     state = helpers.reference_state(ref, name, channels, rng)
     zeroed = helpers.zero_branch(state, name)
     unit = helpers.student_unit(sub, name, channels, zeroed)
-    x = torch.randn(3, channels, 5, 6) * 2
+    x = helpers.normal(rng, 3, channels, 5, 6) * 2
     out = unit(x)
     if name == "dropout_shortcut" and mistake_of_dropout_in_eval(out, x, tol["atol"] * 10):
         raise check.CheckFailed(f"{what} drops part of the shortcut in eval mode: use self.dropout (nn.Dropout is "
@@ -156,7 +156,7 @@ def test_activation_variants(sub, ref, worker, device, rng):
 @pytest.mark.judges("make_unit")
 def test_make_unit_by_name(sub, ref, worker, rng):
     """make_unit builds the unit of UNITS[name] with the channels asked; an unknown name raises ValueError"""
-    x = torch.randn(2, 6, 7, 5)
+    x = helpers.normal(rng, 2, 6, 7, 5)
     for name in helpers.NAMES:
         what = f"make_unit({name!r}, 6)"
         state = helpers.reference_state(ref, name, 6, rng)
@@ -210,7 +210,7 @@ def test_residual_net(sub, worker, device, rng):
     state = {f"{name}.{key}": value for name, layer in layers.items() for key, value in layer.state_dict().items()}
     helpers.load_layers(net, state, "ResidualNet()")
     check.call("ResidualNet().eval()", net.eval)
-    x = torch.randn(3, 1, 28, 28)
+    x = helpers.normal(rng, 3, 1, 28, 28)
     with torch.no_grad():
         first = F.max_pool2d(F.relu(layers["conv1"](x)), 2)
         second = layers["conv2"](layers["rblock1"](first))

@@ -129,7 +129,8 @@ def test_run_cell(sub, ref, rng, worker, device):
     remote_cell = worker.import_module("torch.nn").RNNCell(n_in, n_hidden)
     check.call("cell.load_state_dict", remote_cell.load_state_dict, cell.state_dict())
     check.call("cell.to(device)", remote_cell.to, device)
-    cases = [(ref.make_inputs(ref.x_data, n_in) if n_in >= 4 else torch.randn(5, 1, n_in), torch.zeros(1, n_hidden)),
+    course = ref.make_inputs(ref.x_data, n_in) if n_in >= 4 else helpers.shared.normal(rng, 5, 1, n_in)
+    cases = [(course, torch.zeros(1, n_hidden)),
              (torch.from_numpy(rng.normal(size=(seq_len, batch, n_in))).float(),
               torch.from_numpy(rng.normal(size=(batch, n_hidden))).float())]
     for inputs, h0 in cases:
