@@ -5,6 +5,12 @@ names are fixed in the stub), never through ``make_unit``; the weights come from
 reference unit with batch-norm statistics and affine parameters drawn at grading time, so
 that batch norm matters. The outputs that the usual mistakes give are computed here with
 ``torch.nn.functional`` from the same weights, so the messages can name the mistake.
+
+The second half holds helpers that the checks of ex11-densenet, ex12-rnn-hello and both ex13
+exercises load from here too: loading weights by the stub's names (extra registrations
+allowed), inputs drawn from the check's ``rng``, stand-in modules, recorders that answer for
+the helpers a part calls (``calls_recorded``), gradients checked by finite differences, and
+trusted training losses. They belong with the engine's ``pttutor.grader.check``.
 """
 
 import contextlib
