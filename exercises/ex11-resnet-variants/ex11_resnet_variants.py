@@ -40,6 +40,7 @@ Also implement:
 - ``ResidualNet(unit="course").forward``: the course's MNIST network with two units of the
   kind ``unit``: conv1 (1->16, 5x5) -> relu -> max-pool -> rblock1 -> conv2 (16->32, 5x5) ->
   relu -> max-pool -> rblock2 -> flatten (512) -> fc (10 logits). The course reaches 99.01 %.
+  Its ``__init__`` (given) builds the two units with your ``make_unit``.
 
 The checks look at behaviour: with the branch's last layer zeroed a unit must output exactly
 its shortcut (``relu(x)``, ``relu(0.5 * x)``, a gated ``x``, ... or ``x`` itself for the units

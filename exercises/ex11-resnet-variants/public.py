@@ -1,11 +1,12 @@
 """Public checks for ex11-resnet-variants: students run these locally.
 
-Every unit is checked by what it does, never by reading its code. The reference's weights
-are loaded into the student's unit (the attribute names are fixed in the stub), with
-batch-norm statistics and affine parameters drawn at grading time so that batch norm
-matters, and the unit runs in eval mode. Zeroing the last layer of the residual branch
-leaves the shortcut alone, which each variant defines differently (He et al., 2016, Fig. 2
-and 4).
+Every unit is checked by what it does, never by reading its code, and on its own: the check
+builds the student's class directly with the reference's weights (batch-norm statistics and
+affine parameters drawn at grading time, eval mode). Zeroing the last layer of the residual
+branch leaves the shortcut alone, which each variant defines differently (He et al., 2016,
+Fig. 2 and 4); then the full weights give the reference's output. ``make_unit`` is judged
+against the student's own classes, and ``ResidualNet`` with stand-in units built here
+(while it is built, ``make_unit`` is replaced by a recorder, so it needs no unit of the student's).
 """
 
 import pytest
@@ -17,147 +18,209 @@ from pttutor.grader import check
 pytestmark = pytest.mark.public
 
 helpers = check.common(__file__)
+conv, batch_norm = helpers.conv, helpers.batch_norm
 
 
-# ---------------------------------------------------------------- helpers
+# ---------------------------------------------------------------- the usual mistakes, computed here
 
 
-def shortcut_alone(unit, name, x):
-    """What a unit whose branch is zeroed outputs in eval mode: its shortcut (and f after the addition)."""
+def _gate(x, s):
+    return torch.sigmoid(conv(x, s, "gate", padding=0))
+
+
+def _post_branch(x, s):
+    """conv-BN-ReLU-conv-BN, the branch of the post-activation units."""
+    return batch_norm(conv(F.relu(batch_norm(conv(x, s, "conv1"), s, "bn1")), s, "conv2"), s, "bn2")
+
+
+AFTER_ADDITION_RELU = "there is a ReLU after the addition; this unit adds the shortcut last, so it can output negatives"
+
+
+def output_mistakes(name, s, x):
+    """What the usual mistakes output for the weights ``s`` on ``x`` (eval mode), by description."""
+    relu = F.relu
     with torch.no_grad():
-        if name in helpers.NOTHING_AFTER_ADDITION:
-            return x.clone()
-        if name == "constant_scaling":
-            return F.relu(0.5 * x)
-        if name in ("exclusive_gating", "shortcut_only_gating"):
-            return F.relu((1 - torch.sigmoid(unit.gate(x))) * x)
-        if name == "conv_shortcut":
-            return F.relu(unit.shortcut(x))
-        if name == "bn_after_addition":
-            return F.relu(unit.bn2(x))
-        return F.relu(x)  # course, original, dropout_shortcut (dropout is off in eval mode)
+        if name == "course":
+            y = conv(relu(conv(x, s, "conv1")), s, "conv2")
+            return {"there is no ReLU after the addition: return relu(x + y)": x + y,
+                    "the shortcut is missing: add x before the last ReLU": relu(y),
+                    "the ReLU is applied to y before the addition; apply it to the sum x + y": x + relu(y)}
+        f = _post_branch(x, s)
+        found = {"there is no ReLU after the addition": x + f} if name in helpers.SHORTCUT_VARIANTS else {}
+        if name == "original":
+            found["the shortcut is missing: add x before the last ReLU"] = relu(f)
+        elif name == "constant_scaling":
+            found["only F(x) is scaled; the paper scales the shortcut x by 0.5 too"] = relu(x + 0.5 * f)
+            found["only the shortcut is scaled; the paper scales F(x) by 0.5 too"] = relu(0.5 * x + f)
+        elif name in ("exclusive_gating", "shortcut_only_gating"):
+            g = _gate(x, s)
+            found["the shortcut is not gated: multiply x by 1 - g(x)"] = relu(x + (g * f if name == "exclusive_gating"
+                                                                                 else f))
+            if name == "exclusive_gating":
+                found["g(x) and 1 - g(x) are swapped: the shortcut is scaled by 1 - g(x), F(x) by g(x)"] = \
+                    relu(g * x + (1 - g) * f)
+                found["F(x) is not scaled by g(x) (that is shortcut-only gating)"] = relu((1 - g) * x + f)
+            else:
+                found["the shortcut is multiplied by g(x); it must be multiplied by 1 - g(x)"] = relu(g * x + f)
+                found["F(x) is scaled by g(x) (that is exclusive gating); here only the shortcut is gated"] = \
+                    relu((1 - g) * x + g * f)
+        elif name == "conv_shortcut":
+            found["the shortcut is x; it must be the 1x1 convolution self.shortcut(x)"] = relu(x + f)
+        elif name == "dropout_shortcut":
+            found["the shortcut is scaled by 0.5 instead of going through self.dropout (nn.Dropout is the "
+                  "identity in eval mode)"] = relu(0.5 * x + f)
+        elif name == "bn_after_addition":
+            h = conv(relu(batch_norm(conv(x, s, "conv1"), s, "bn1")), s, "conv2")
+            found["bn2 is applied inside the branch, before the addition; in this unit it normalises the sum "
+                  "x + F(x)"] = relu(x + batch_norm(h, s, "bn2"))
+            found["the ReLU comes before bn2; after the addition the order is BN, then ReLU"] = \
+                batch_norm(relu(x + h), s, "bn2")
+        elif name == "relu_before_addition":
+            found["the ReLU is after the addition; in this unit it ends the branch, before the addition"] = relu(x + f)
+            found["the branch has no final ReLU: x + relu(F(x))"] = x + f
+        elif name == "relu_only_preactivation":
+            pre = batch_norm(conv(relu(batch_norm(conv(relu(x), s, "conv1"), s, "bn1")), s, "conv2"), s, "bn2")
+            found[AFTER_ADDITION_RELU] = relu(x + pre)
+            found["the input is not passed through a ReLU before conv1"] = x + f
+        elif name == "full_preactivation":
+            pre = conv(relu(batch_norm(conv(relu(batch_norm(x, s, "bn1")), s, "conv1"), s, "bn2")), s, "conv2")
+            found[AFTER_ADDITION_RELU] = relu(x + pre)
+            found["BN and ReLU come after each convolution; in full pre-activation they come before it"] = x + f
+            found["the shortcut is the pre-activated input relu(bn1(x)); it must be x itself"] = \
+                relu(batch_norm(x, s, "bn1")) + pre
+        return found
 
 
-def zero_branch_mistakes(unit, name, x):
-    """Outputs that the usual mistakes give when the branch is zeroed."""
-    with torch.no_grad():
-        relu_x = F.relu(x)
-        if name == "constant_scaling":
-            return {"the shortcut is not scaled: the paper scales both x and F(x) by 0.5": relu_x}
-        if name in ("exclusive_gating", "shortcut_only_gating"):
-            g = torch.sigmoid(unit.gate(x))
-            return {"the shortcut is multiplied by g(x); it must be multiplied by 1 - g(x)": F.relu(g * x),
-                    "the shortcut is not gated: multiply x by 1 - g(x)": relu_x}
-        if name == "conv_shortcut":
-            return {"the shortcut is x; it must be the 1x1 convolution self.shortcut(x)": relu_x}
-        if name == "dropout_shortcut":
-            return {"the shortcut is scaled by 0.5 instead of going through self.dropout (nn.Dropout is "
-                    "the identity in eval mode)": F.relu(0.5 * x)}
-        if name == "bn_after_addition":
-            return {"bn2 is applied inside the branch; in this unit it normalises the sum x + F(x)": relu_x}
-        if name in helpers.NOTHING_AFTER_ADDITION:
-            return {"there is a ReLU after the addition; this unit adds the shortcut last": relu_x}
-        return {"there is no ReLU after the addition": x}
+def mistake_of_dropout_in_eval(out, x, atol):
+    """Whether the dropout unit's output (branch zeroed, eval mode) shows a dropout mask: 0 or 2 relu(x)."""
+    got = check.as_array(out, "the dropout unit's output")
+    twice = 2 * F.relu(x).double().numpy()
+    if got.shape != twice.shape:
+        return False
+    dropped = abs(got) <= atol
+    kept = abs(got - twice) <= atol * (1 + twice)
+    return bool((dropped | kept).all() and (dropped & (twice > 10 * atol)).any())
 
 
-def check_zero_branch(sub, ref, name, rng, tol, channels=4):
-    ref_unit = helpers.zero_branch(helpers.reference_unit(ref, name, channels, rng), name)
-    unit = helpers.student_unit(sub, name, channels, ref_unit.state_dict())
-    x = torch.randn(3, channels, 5, 6) * 2
-    check.close(unit(x), shortcut_alone(ref_unit, name, x),
-                 f"the output of the {name!r} unit with its residual branch zeroed", **tol,
-                 mistakes=zero_branch_mistakes(ref_unit, name, x))
+def check_units(sub, ref, names, rng, tol):
+    """Each of the student's units ``names`` passes ``check_unit``."""
+    for name in names:
+        check_unit(sub, ref, name, rng, tol)
+
+
+def check_unit(sub, ref, name, rng, tol, channels=4):
+    """The student's unit ``name`` outputs its shortcut alone with the branch zeroed, then the reference's output."""
+    what = helpers.unit_call(name, channels)
+    state = helpers.reference_state(ref, name, channels, rng)
+    zeroed = helpers.zero_branch(state, name)
+    unit = helpers.student_unit(sub, name, channels, zeroed)
+    x = helpers.normal(rng, 3, channels, 5, 6) * 2
+    out = unit(x)
+    if name == "dropout_shortcut" and mistake_of_dropout_in_eval(out, x, tol["atol"] * 10):
+        raise check.CheckFailed(f"{what} drops part of the shortcut in eval mode: use self.dropout (nn.Dropout is "
+                                "the identity after model.eval()); F.dropout would need training=self.training")
+    check.close(out, helpers.reference_output(ref, name, channels, zeroed, x),
+                f"the output of {what} with its residual branch zeroed (what is left is the shortcut)", **tol,
+                mistakes=output_mistakes(name, zeroed, x))
+    check.call(f"{what}.load_state_dict(the reference's weights)", unit.load_state_dict, state, strict=False)
+    check.close(unit(x), helpers.reference_output(ref, name, channels, state, x),
+                f"the output of {what} with the reference's weights (eval mode)", **tol,
+                mistakes=output_mistakes(name, state, x))
 
 
 # ---------------------------------------------------------------- checks
 
 
 @pytest.mark.points(1)
+@pytest.mark.judges("ResidualBlock")
 def test_course_block(sub, ref, worker, device, rng):
     """the course's ResidualBlock computes relu(x + conv2(relu(conv1(x)))), and relu(x) with conv2 zeroed"""
-    tol = check.full_precision(worker, device)
-    torch.manual_seed(int(rng.integers(1 << 30)))
-    ref_block = ref.ResidualBlock(4)
-    block = sub.ResidualBlock(4)
-    helpers.same_layout(block, ref_block.state_dict(), "ResidualBlock(4)")
-    block.load_state_dict(ref_block.state_dict())
-    x = torch.randn(3, 4, 6, 5)
-    with torch.no_grad():
-        expected = ref_block(x)
-        y = ref_block.conv2(F.relu(ref_block.conv1(x)))
-    check.close(block(x), expected, "ResidualBlock's output", **tol, mistakes={
-        "there is no ReLU after the addition: return relu(x + y)": x + y,
-        "the shortcut is missing: add x before the last ReLU": F.relu(y),
-        "the ReLU is applied to y before the addition; apply it to the sum x + y": x + F.relu(y),
-    })
-    helpers.zero_branch(ref_block, "course")
-    block.load_state_dict(ref_block.state_dict())
-    check.close(block(x), F.relu(x), "ResidualBlock's output with conv2 zeroed", **tol)
+    check_units(sub, ref, ["course"], rng, check.full_precision(worker, device))
+
+
+@pytest.mark.points(2)
+@pytest.mark.judges(*(helpers.CLASSES[name] for name in helpers.SHORTCUT_VARIANTS))
+def test_shortcut_variants(sub, ref, worker, device, rng):
+    """each shortcut variant (Fig. 2) outputs its shortcut with the branch zeroed, and the reference's output"""
+    check_units(sub, ref, helpers.SHORTCUT_VARIANTS, rng, check.full_precision(worker, device))
+
+
+@pytest.mark.points(2)
+@pytest.mark.judges(*(helpers.CLASSES[name] for name in helpers.ACTIVATION_VARIANTS))
+def test_activation_variants(sub, ref, worker, device, rng):
+    """each activation placement (Fig. 4) gives relu(bn(x)) or x with the branch zeroed, and the reference's output"""
+    check_units(sub, ref, helpers.ACTIVATION_VARIANTS, rng, check.full_precision(worker, device))
 
 
 @pytest.mark.points(1)
-def test_make_unit_by_name(sub, ref, device):
-    """make_unit builds every unit by its name, each keeps the input's shape, unknown names raise ValueError"""
-    x = torch.randn(2, 6, 7, 5)
+@pytest.mark.judges("make_unit")
+def test_make_unit_by_name(sub, ref, worker, rng):
+    """make_unit builds the unit of UNITS[name] with the channels asked; an unknown name raises ValueError"""
+    x = helpers.normal(rng, 2, 6, 7, 5)
     for name in helpers.NAMES:
-        unit = sub.make_unit(name, 6)
-        helpers.same_layout(unit, ref.make_unit(name, 6).state_dict(), f"make_unit({name!r}, 6)")
-        out = unit(x)
-        check.that(type(out) is torch.Tensor and tuple(out.shape) == tuple(x.shape),
-                    f"the {name!r} unit should keep the input's shape {tuple(x.shape)}; got {check.describe(out)}")
+        what = f"make_unit({name!r}, 6)"
+        state = helpers.reference_state(ref, name, 6, rng)
+        made = helpers.load_layers(check.call(what, sub.make_unit, name, 6), state, what,
+                                   f"it should build a {helpers.CLASSES[name]} with 6 channels")
+        own = helpers.student_unit(sub, name, 6, state)
+        check.call(f"{what}.eval()", made.eval)
+        outputs = []
+        for unit in (made, own):  # the same seed, so that a unit with randomness gives the same output twice
+            worker.seed(7)
+            try:
+                outputs.append(unit(x))
+            except check.SubmissionError as exc:  # the student's class is not done: the same error is fine
+                outputs.append((exc.kind, exc.message))
+        check.that(type(outputs[0]) is not tuple or outputs[0] == outputs[1],
+                   f"{what} raised {outputs[0][0]}: {outputs[0][1][:200]}")
+        check.that(type(outputs[1]) is not tuple or outputs[0] == outputs[1],
+                   f"{what} does not behave like {helpers.unit_call(name, 6)}: it should build UNITS[{name!r}]")
+        if type(outputs[1]) is not tuple:
+            check.close(outputs[0], outputs[1], f"the output of {what} (it should compute what "
+                                                f"{helpers.unit_call(name, 6)} computes)", rtol=1e-5, atol=1e-6)
     try:
         sub.make_unit("resnet_9000", 6)
     except check.SubmissionError as exc:
+        if exc.unfinished_part() == "make_unit":
+            raise
         check.that(exc.kind == "ValueError",
-                    f"make_unit('resnet_9000', 6) should raise ValueError; it raised {exc.kind}")
+                   f"make_unit('resnet_9000', 6) should raise ValueError; it raised {exc.kind}")
         check.that("original" in exc.message,
-                    f"the ValueError for an unknown name should list the known names; it says: {exc.message[:200]}")
+                   f"the ValueError for an unknown name should list the known names; it says: {exc.message[:200]}")
     else:
         raise check.CheckFailed("make_unit('resnet_9000', 6) should raise ValueError for an unknown name")
 
 
 @pytest.mark.points(1)
-def test_shortcut_variants_with_zero_branch(sub, ref, worker, device, rng):
-    """with the residual branch zeroed, each shortcut variant outputs its shortcut: relu(x), relu(0.5x), gated x, ..."""
+@pytest.mark.judges("ResidualNet")
+def test_residual_net(sub, worker, device, rng):
+    """ResidualNet.forward: conv1, relu, pool, rblock1, conv2, relu, pool, rblock2, flatten, fc; (N, 1, 28, 28) in"""
     tol = check.full_precision(worker, device)
-    for name in helpers.SHORTCUT_VARIANTS:
-        check_zero_branch(sub, ref, name, rng, tol)
-
-
-@pytest.mark.points(1)
-def test_which_units_output_negatives(sub, ref, worker, device, rng):
-    """units with a ReLU after the addition never output negatives; relu-before-addition and pre-activation units can"""
-    check.full_precision(worker, device)
-    x = torch.randn(4, 4, 6, 6) * 3
-    for name in helpers.NAMES:
-        state = helpers.reference_unit(ref, name, 4, rng).state_dict()
-        unit = helpers.student_unit(sub, name, 4, state)
-        for mode in ("eval", "train"):
-            getattr(unit, mode)()
-            low = float(check.as_array(unit(x), f"the output of the {name!r} unit").min())
-            if name in helpers.NOTHING_AFTER_ADDITION:
-                check.that(low < 0, f"the {name!r} unit never output a negative value (in {mode} mode), but "
-                                     "it adds the shortcut last, so negative inputs pass through: remove the "
-                                     "ReLU after the addition")
-            else:
-                check.that(low >= 0, f"the {name!r} unit output {low:.3g} (in {mode} mode); it ends with a "
-                                      "ReLU after the addition, so it never outputs negative values")
-
-
-@pytest.mark.points(1)
-def test_residual_net(sub, ref, worker, device, rng):
-    """ResidualNet is the course's MNIST network with two units of the chosen kind: (N, 1, 28, 28) -> (N, 10)"""
-    tol = check.full_precision(worker, device)
-    for name in ("course", "full_preactivation", "conv_shortcut"):
-        torch.manual_seed(int(rng.integers(1 << 30)))
-        ref_net = ref.ResidualNet(name).eval()
-        net = sub.ResidualNet(name)
-        helpers.same_layout(net, ref_net.state_dict(), f"ResidualNet({name!r})")
-        wanted = check.type_names(ref_net.rblock1)[0].rsplit(".", 1)[-1]
-        check.that(check.type_names(net.rblock1)[0].endswith(wanted), f"ResidualNet({name!r}).rblock1 should be a {wanted}")
-        net.load_state_dict(ref_net.state_dict())
-        net.eval()
-        x = torch.randn(3, 1, 28, 28)
-        with torch.no_grad():
-            expected = ref_net(x)
-        check.close(net(x), expected, f"ResidualNet({name!r})'s output for 3 images", **tol)
+    with helpers.calls_recorded(worker, sub, "make_unit"):  # the units are stand-ins: make_unit is not needed
+        net = check.call("ResidualNet()", sub.ResidualNet)
+    torch.manual_seed(int(rng.integers(1 << 30)))
+    layers = {"conv1": torch.nn.Conv2d(1, 16, 5), "rblock1": torch.nn.Conv2d(16, 16, 3, padding=1),
+              "conv2": torch.nn.Conv2d(16, 32, 5), "rblock2": torch.nn.Conv2d(32, 32, 3, padding=1),
+              "fc": torch.nn.Linear(512, 10)}
+    nn = worker.import_module("torch.nn")
+    for name in ("rblock1", "rblock2"):  # stand-ins for the units, so that only forward is judged
+        channels = layers[name].in_channels
+        check.call(f"ResidualNet().{name} = nn.Conv2d({channels}, {channels}, 3, padding=1)", setattr, net, name,
+                   nn.Conv2d(channels, channels, 3, padding=1))
+    state = {f"{name}.{key}": value for name, layer in layers.items() for key, value in layer.state_dict().items()}
+    helpers.load_layers(net, state, "ResidualNet()")
+    check.call("ResidualNet().eval()", net.eval)
+    x = helpers.normal(rng, 3, 1, 28, 28)
+    with torch.no_grad():
+        first = F.max_pool2d(F.relu(layers["conv1"](x)), 2)
+        second = layers["conv2"](layers["rblock1"](first))
+        expected = layers["fc"](layers["rblock2"](F.max_pool2d(F.relu(second), 2)).flatten(1))
+        mistakes = {
+            "there is no ReLU after conv2": layers["fc"](layers["rblock2"](F.max_pool2d(second, 2)).flatten(1)),
+            "rblock1 is not applied": layers["fc"](layers["rblock2"](F.max_pool2d(F.relu(layers["conv2"](first)),
+                                                                                2)).flatten(1)),
+            "rblock2 is not applied": layers["fc"](F.max_pool2d(F.relu(second), 2).flatten(1)),
+        }
+    check.close(check.call("ResidualNet().forward(3 images)", net, x), expected,
+                "ResidualNet's logits for 3 images (with stand-in units built by the check)", **tol,
+                mistakes=mistakes)

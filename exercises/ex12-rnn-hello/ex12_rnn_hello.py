@@ -15,9 +15,9 @@ Implement:
 
 - ``one_hot(indices, num_classes)``: a **float32** tensor of shape
   ``(len(indices), num_classes)`` whose row ``t`` is 1 at ``indices[t]`` and 0 elsewhere.
-- ``make_inputs(indices, num_classes, batch_first=False)``: the one-hot sequence as a batch
-  of one: shape ``(seq_len, 1, num_classes)``, or ``(1, seq_len, num_classes)`` with
-  ``batch_first=True``.
+- ``make_inputs(indices, num_classes, batch_first=False)``: the one-hot sequence (build it with
+  your ``one_hot``) as a batch of one: shape ``(seq_len, 1, num_classes)``, or
+  ``(1, seq_len, num_classes)`` with ``batch_first=True``.
 - ``rnn_shapes(seq_len, batch_size, input_size, hidden_size, num_layers=1, batch_first=False)``:
   a dict with keys ``"input"``, ``"hidden"`` and ``"output"`` whose values are the shapes
   (tuples of ints) of the input, the initial hidden state ``h0`` and the output of

@@ -1,4 +1,4 @@
-# fails: dense_layer_matches_reference
+# fails: dense_layer
 
 class DenseLayer(nn.Module):
     """BN-ReLU-Conv(3x3) giving ``growth_rate`` new feature maps, with an optional 1x1 bottleneck.

@@ -1,4 +1,4 @@
-# fails: dropout_shortcut_in_training
+# fails: shortcut_variants
 
 class DropoutShortcutUnit(ResidualUnit):
     """Fig. 2(f): ``relu(dropout(x) + F(x))``, dropout with p = 0.5 on the shortcut.

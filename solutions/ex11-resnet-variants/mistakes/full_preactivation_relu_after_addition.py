@@ -1,4 +1,4 @@
-# fails: which_units_output_negatives, activation_variants_with_zero_branch, units_match_reference
+# fails: activation_variants
 
 class FullPreActivationUnit(ResidualUnit):
     """Fig. 4(e): ``x + F(x)``, ``F`` = BN-ReLU-conv-BN-ReLU-conv; the paper's proposed unit."""

@@ -1,4 +1,4 @@
-# fails: gradients_reach_the_input
+# fails: gradients_of_shortcut_variants
 
 class OriginalUnit(ResidualUnit):
     """Fig. 2(a) and 4(a): ``relu(x + F(x))``, ``F`` = conv-BN-ReLU-conv-BN."""

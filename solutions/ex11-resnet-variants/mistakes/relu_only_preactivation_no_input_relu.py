@@ -1,4 +1,4 @@
-# fails: units_match_reference
+# fails: activation_variants
 
 class ReLUOnlyPreActivationUnit(ResidualUnit):
     """Fig. 4(d): ``x + F(x)``, ``F`` = ReLU-conv-BN-ReLU-conv-BN (the ReLU moved before the convolutions)."""

@@ -1,4 +1,4 @@
-# fails: parameter_count_formula, parameter_count_random
+# fails: parameter_count_stacks
 
 def rnn_parameter_count(mode, input_size, hidden_size, num_layers=1, bidirectional=False):
     """The number of parameters of nn.RNN / nn.GRU / nn.LSTM (``mode`` "RNN", "GRU" or "LSTM"), with biases.

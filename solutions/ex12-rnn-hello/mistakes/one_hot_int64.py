@@ -1,4 +1,4 @@
-# fails: one_hot_hello
+# fails: one_hot
 
 def one_hot(indices, num_classes):
     """One-hot rows: a float32 tensor of shape (len(indices), num_classes)."""

@@ -1,4 +1,4 @@
-# fails: same_name_alone_or_batched, classify_matches_reference
+# fails: classify
 
 def classify(model, names):
     """The logits (len(names), n_countries) of ``names``, row i for names[i]."""

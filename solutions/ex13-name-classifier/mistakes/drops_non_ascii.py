@@ -1,4 +1,4 @@
-# fails: encode_name, non_ascii_names
+# fails: encode_name
 
 def encode_name(name):
     """The ASCII codes of ``name``; a character outside ASCII becomes ``ord("?")`` (63)."""

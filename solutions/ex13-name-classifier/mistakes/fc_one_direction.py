@@ -1,4 +1,4 @@
-# fails: classifier_layers, same_name_alone_or_batched
+# fails: classifier
 
 class RNNClassifier(nn.Module):
     """Embedding -> (bidirectional) GRU -> Linear, as in the course.

@@ -1,4 +1,4 @@
-# fails: train_epoch_and_accuracy
+# fails: train_epoch
 
 def train_epoch(model, optimizer, names, targets, batch_size=BATCH_SIZE):
     """One pass over the names in the order given, ``batch_size`` names per step.

@@ -1,4 +1,4 @@
-# fails: train_epoch_and_accuracy
+# fails: predict_and_accuracy
 
 def accuracy(model, encoded, labels, batch_size=1024):
     """The fraction (0 to 1) of phrases whose predicted class equals its label."""

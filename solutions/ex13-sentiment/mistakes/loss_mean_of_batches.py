@@ -1,4 +1,4 @@
-# fails: train_epoch_and_accuracy
+# fails: train_epoch
 
 def train_epoch(model, optimizer, encoded, labels, batch_size=BATCH_SIZE):
     """One pass over the encoded phrases in the order given; returns the mean loss per phrase."""

@@ -1,4 +1,4 @@
-# fails: read_phrases_keeps_none, read_phrases_edge_cases
+# fails: read_phrases_keeps_none
 
 def read_phrases(path):
     """Read a phrases TSV (train or test, plain or zipped) into a DataFrame, every phrase kept as written.

@@ -1,4 +1,4 @@
-# fails: grouped_split, grouped_split_random
+# fails: grouped_split
 
 def grouped_split(sentence_ids, valid_fraction=0.2, seed=0):
     """Split rows by sentence: returns (train_rows, valid_rows), sorted lists of row positions.

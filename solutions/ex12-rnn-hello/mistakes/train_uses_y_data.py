@@ -1,0 +1,19 @@
+# fails: train
+
+def train(model, inputs, labels, lr, epochs):
+    """Train with Adam(lr) and CrossEntropyLoss on ``model(inputs)`` against ``labels``.
+
+    Returns the loss history: ``losses[e]`` is the loss of epoch ``e`` (a float), computed
+    before that epoch's optimizer step.
+    """
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    targets = torch.tensor(y_data)
+    losses = []
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = criterion(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
