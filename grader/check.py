@@ -180,18 +180,22 @@ def same_layout(model: Any, state: Mapping[str, Any], what: str, advice: str = "
     that(not wrong, f"{what}: " + "; ".join(wrong[:4]) + (f"; {advice}" if advice else ""))
 
 
-def common(check_file: str) -> ModuleType:
+def common(check_file: str, exercise_id: str | None = None) -> ModuleType:
     """The helpers shared by an exercise's checks: ``common.py`` in the exercise's public folder.
 
     Check files are loaded by path (their folders are named after exercise ids, which are not
-    Python identifiers), so a check file writes ``helpers = check.common(__file__)``. The
+    Python identifiers), so a check file writes ``helpers = check.common(__file__)``; helpers of
+    another exercise of the same course are ``check.common(__file__, "ex10-deeper-cnn")``. The
     public half ships in the student kit, so ``common.py`` must give no hidden check away.
     """
     from pttutor.grader import course
 
     here = Path(check_file).resolve().parent
     path = here / "common.py"
-    if not path.is_file():
+    if exercise_id is not None:
+        here = course.exercise_of(here).public_root / exercise_id
+        path = here / "common.py"
+    elif not path.is_file():
         path = course.exercise_of(here).public_dir / "common.py"
     name = f"pttutor_checks_{here.name.replace('-', '_')}_common"
     module = sys.modules.get(name)

@@ -3,7 +3,6 @@ Titanic schema (quoted names with commas, missing Age, Cabin, Embarked and Fare)
 student's code, and the checks of a dataset's items and of a submission file."""
 
 import csv
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -237,7 +236,7 @@ def worker_model(worker, state, sizes):
 def otto_helpers():
     """ex09-otto's check helpers, whose train check (judge_loader_train) this exercise shares: train differs
     only in the loss and the optimizer."""
-    return check.common(str(Path(__file__).resolve().parent.parent / "ex09-otto" / "common.py"))
+    return check.common(__file__, "ex09-otto")
 
 
 def learns(x, y, epochs=30, lr=0.1, batch=16):
@@ -267,7 +266,7 @@ def learns(x, y, epochs=30, lr=0.1, batch=16):
 def worker_tools(worker, tmp_path):
     """The checks' own code run inside the worker (a trusted training loop, ``fit``, and ``predict``):
     for now in ex10-deeper-cnn's helpers, until the engine offers it to every exercise."""
-    cnn = check.common(str(Path(__file__).resolve().parent.parent / "ex10-deeper-cnn" / "common.py"))
+    cnn = check.common(__file__, "ex10-deeper-cnn")
     return cnn.worker_tools(worker, tmp_path)
 
 
