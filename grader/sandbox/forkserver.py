@@ -14,6 +14,7 @@ which the grader explains a crash.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -47,7 +48,9 @@ def run_child(config: dict, fds: list[int]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     die_with_parent()
     os.setsid()
-    for target, fd in zip((FD_REQ, FD_REP, FD_OUT, FD_STATUS), fds):
+    # Out of the way first: a received descriptor may already carry one of the target numbers.
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in fds]
+    for target, fd in zip((FD_REQ, FD_REP, FD_OUT, FD_STATUS), high):
         os.dup2(fd, target)
     _close_other_fds(FD_STATUS)
     os.dup2(FD_OUT, 1)
