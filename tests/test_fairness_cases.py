@@ -1,0 +1,87 @@
+"""Recorded cases that must NOT lose points: correct variants of a solution (another way to write
+a part, a synonym the task allows, a model built another way), each applied onto the reference
+solution like a recorded mistake, score full marks with the hidden checks included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pttutor.grader import course
+from pttutor.grader.authoring import mistakes, selftest
+
+
+def assert_full_marks(exercise_id: str, name: str, source: str) -> None:
+    """The reference solution with ``source`` applied (as a recorded mistake would be) loses nothing."""
+    ex = course.default().get(exercise_id)
+    report = selftest.grade_mistake(ex, mistakes.Mistake(Path(f"<variant {name}>"), (), (), source))
+    failed = {c.name: c.message for c in report.checks if not c.passed}
+    assert failed == {}
+    assert report.score == report.max_score
+
+
+# ----------------------------------------------------------------------------------------------
+# ex02-cost-surface, ex03-gradient-descent, ex04-backprop, ex05-optimizers, ex06-logistic
+
+EX02 = {
+    "z label MSE": '''
+def plot_cost_surface(W, B, cost):
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    ax.plot_surface(W, B, cost)
+    ax.set_xlabel("w")
+    ax.set_ylabel("b")
+    ax.set_zlabel("MSE")
+    return fig
+''',
+    "labels weight, bias, Cost J(w, b)": '''
+def plot_cost_surface(W, B, cost):
+    fig = plt.figure()
+    ax = fig.add_subplot(1, 1, 1, projection="3d")
+    ax.plot_surface(W, B, cost, rstride=2, cstride=2)
+    ax.set_xlabel("Weight")
+    ax.set_ylabel("Bias")
+    ax.set_zlabel("Cost J(w, b)")
+    return fig
+''',
+    "triangulated surface": '''
+def plot_cost_surface(W, B, cost):
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    ax.plot_trisurf(W.ravel(), B.ravel(), cost.ravel())
+    ax.set_xlabel("w")
+    ax.set_ylabel("b")
+    ax.set_zlabel("loss")
+    return fig
+''',
+    "wire frame": '''
+def plot_cost_surface(W, B, cost):
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    ax.plot_wireframe(W, B, cost)
+    ax.set(xlabel="w", ylabel="b", zlabel="Loss")
+    return fig
+''',
+    "cost surface by loops over mse": '''
+def cost_surface(x, y, w_values, b_values):
+    W, B = np.meshgrid(w_values, b_values)
+    cost = np.zeros(W.shape)
+    for i in range(W.shape[0]):
+        for j in range(W.shape[1]):
+            cost[i, j] = mse(x, y, W[i, j], B[i, j])
+    return W, B, cost
+''',
+    "mse with a loop over the samples": '''
+def mse(x, y, w, b):
+    total = 0.0
+    for xi, yi in zip(x, y):
+        total += (forward(xi, w, b) - yi) ** 2
+    return total / len(x)
+''',
+}
+
+
+@pytest.mark.parametrize("name", list(EX02))
+def test_ex02_correct_variant_keeps_full_marks(name):
+    assert_full_marks("ex02-cost-surface", name, EX02[name])
