@@ -85,3 +85,49 @@ def mse(x, y, w, b):
 @pytest.mark.parametrize("name", list(EX02))
 def test_ex02_correct_variant_keeps_full_marks(name):
     assert_full_marks("ex02-cost-surface", name, EX02[name])
+
+
+EX03 = {
+    "gradient descent with the formulas inline": '''
+def gradient_descent(xs, ys, w0=1.0, lr=0.01, epochs=100):
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    w, history = w0, []
+    for _ in range(epochs):
+        history.append(((xs * w - ys) ** 2).mean())
+        w -= lr * (2 * xs * (xs * w - ys)).mean()
+    return w, history
+''',
+    "cost and gradients with loops over the samples": '''
+def cost(xs, ys, w):
+    total = 0
+    for x, y in zip(xs, ys):
+        total += (forward(x, w) - y) ** 2
+    return total / len(xs)
+
+
+def gradient(xs, ys, w):
+    total = 0
+    for x, y in zip(xs, ys):
+        total += 2 * x * (forward(x, w) - y)
+    return total / len(xs)
+''',
+    "sgd with a helper for one sample's loss": '''
+def loss(x, y, w):
+    return (forward(x, w) - y) ** 2
+
+
+def sgd(xs, ys, w0=1.0, lr=0.01, epochs=100):
+    w, history = w0, []
+    for _ in range(epochs):
+        for x, y in zip(xs, ys):
+            w = w - lr * sgd_gradient(x, y, w)
+            l = loss(x, y, w)
+        history.append(l)
+    return w, np.array(history)
+''',
+}
+
+
+@pytest.mark.parametrize("name", list(EX03))
+def test_ex03_correct_variant_keeps_full_marks(name):
+    assert_full_marks("ex03-gradient-descent", name, EX03[name])
