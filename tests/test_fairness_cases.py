@@ -131,3 +131,56 @@ def sgd(xs, ys, w0=1.0, lr=0.01, epochs=100):
 @pytest.mark.parametrize("name", list(EX03))
 def test_ex03_correct_variant_keeps_full_marks(name):
     assert_full_marks("ex03-gradient-descent", name, EX03[name])
+
+
+EX04 = {
+    "course-style training: one-element tensors, updates through .data": '''
+def train(xs, ys, w1=1.0, w2=1.0, b=1.0, lr=0.01, epochs=100):
+    w1 = torch.tensor([float(w1)], requires_grad=True)
+    w2 = torch.tensor([float(w2)], requires_grad=True)
+    b = torch.tensor([float(b)], requires_grad=True)
+    loss_history = []
+    for epoch in range(epochs):
+        for x, y in zip(xs, ys):
+            l = loss(x, y, w1, w2, b)
+            l.backward()
+            w1.data = w1.data - lr * w1.grad.data
+            w2.data = w2.data - lr * w2.grad.data
+            b.data = b.data - lr * b.grad.data
+            w1.grad.data.zero_()
+            w2.grad.data.zero_()
+            b.grad.data.zero_()
+        loss_history.append(l.item())
+    return w1.item(), w2.item(), b.item(), loss_history
+''',
+    "gradients with torch.autograd.grad": '''
+def gradients_autograd(x, y, w1, w2, b):
+    params = [torch.tensor(float(v), requires_grad=True) for v in (w1, w2, b)]
+    grads = torch.autograd.grad(loss(x, y, *params), params)
+    return tuple(g.item() for g in grads)
+''',
+    "loss and training written without calling forward or loss": '''
+def loss(x, y, w1, w2, b):
+    return (w1 * x * x + w2 * x + b - y) ** 2
+
+
+def train(xs, ys, w1=1.0, w2=1.0, b=1.0, lr=0.01, epochs=100):
+    params = [torch.tensor(float(v), requires_grad=True) for v in (w1, w2, b)]
+    loss_history = []
+    for epoch in range(epochs):
+        for x, y in zip(xs, ys):
+            l = (params[0] * x ** 2 + params[1] * x + params[2] - y) ** 2
+            l.backward()
+            with torch.no_grad():
+                for p in params:
+                    p.sub_(lr * p.grad)
+                    p.grad = None
+        loss_history.append(float(l))
+    return tuple(float(p) for p in params) + (loss_history,)
+''',
+}
+
+
+@pytest.mark.parametrize("name", list(EX04))
+def test_ex04_correct_variant_keeps_full_marks(name):
+    assert_full_marks("ex04-backprop", name, EX04[name])
