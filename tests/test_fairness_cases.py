@@ -184,3 +184,64 @@ def train(xs, ys, w1=1.0, w2=1.0, b=1.0, lr=0.01, epochs=100):
 @pytest.mark.parametrize("name", list(EX04))
 def test_ex04_correct_variant_keeps_full_marks(name):
     assert_full_marks("ex04-backprop", name, EX04[name])
+
+
+EX05 = {
+    "LinearModel with its Linear also inside an nn.Sequential": '''
+class LinearModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(1, 1)
+        self.net = nn.Sequential(self.linear)
+
+    def forward(self, x):
+        return self.net(x)
+''',
+    "train with a closure for LBFGS only": '''
+def train(model, optimizer, x, y, epochs):
+    losses = []
+    for _ in range(epochs):
+        if isinstance(optimizer, torch.optim.LBFGS):
+            def closure():
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                return loss
+            losses.append(float(optimizer.step(closure)))
+        else:
+            loss = criterion(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses
+''',
+    "make_optimizer from a table of classes": '''
+def make_optimizer(name, params, lr=0.01):
+    classes = {"Adagrad": torch.optim.Adagrad, "Adam": torch.optim.Adam, "Adamax": torch.optim.Adamax,
+               "ASGD": torch.optim.ASGD, "LBFGS": torch.optim.LBFGS, "RMSprop": torch.optim.RMSprop,
+               "Rprop": torch.optim.Rprop, "SGD": torch.optim.SGD}
+    return classes[name](params, lr=lr)
+''',
+    "compare_optimizers as a dict comprehension, plot_losses with semilogy": '''
+def compare_optimizers(epochs=100, lr=0.01, seed=0):
+    def run(name):
+        torch.manual_seed(seed)
+        model = LinearModel()
+        return train(model, make_optimizer(name, model.parameters(), lr=lr), x_data, y_data, epochs)
+    return {name: run(name) for name in OPTIMIZERS}
+
+
+def plot_losses(curves):
+    fig, ax = plt.subplots()
+    for name, losses in curves.items():
+        ax.semilogy(losses, label=name)
+    ax.legend()
+    return fig
+''',
+}
+
+
+@pytest.mark.parametrize("name", list(EX05))
+def test_ex05_correct_variant_keeps_full_marks(name):
+    assert_full_marks("ex05-optimizers", name, EX05[name])
