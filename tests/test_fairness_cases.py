@@ -245,3 +245,56 @@ def plot_losses(curves):
 @pytest.mark.parametrize("name", list(EX05))
 def test_ex05_correct_variant_keeps_full_marks(name):
     assert_full_marks("ex05-optimizers", name, EX05[name])
+
+
+EX06 = {
+    "LogisticRegressionModel with its Linear also inside an nn.Sequential": '''
+class LogisticRegressionModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(1, 1)
+        self.net = nn.Sequential(self.linear, nn.Sigmoid())
+
+    def forward(self, x):
+        return self.net(x)
+''',
+    "probability_curve through torch.from_numpy, plot labelled Hours studied and P(pass)": '''
+def probability_curve(model, x_values):
+    x = torch.from_numpy(np.asarray(x_values, dtype=np.float32).reshape(-1, 1))
+    with torch.no_grad():
+        return model(x).detach().numpy().ravel()
+
+
+def plot_probability(model):
+    hours = np.linspace(0, 10, 200)
+    fig = plt.figure()
+    ax = fig.gca()
+    ax.plot(hours, probability_curve(model, hours))
+    ax.axhline(0.5, color="r")
+    ax.set_xlabel("Hours studied")
+    ax.set_ylabel("P(pass)")
+    return fig
+''',
+    "decision_boundary from the state_dict, train zeroing before the forward pass": '''
+def decision_boundary(model):
+    state = model.state_dict()
+    return float(-state["linear.bias"][0] / state["linear.weight"][0, 0])
+
+
+def train(model, x, y, epochs, lr=0.01):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for epoch in range(epochs):
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        losses.append(float(loss))
+        loss.backward()
+        optimizer.step()
+    return losses
+''',
+}
+
+
+@pytest.mark.parametrize("name", list(EX06))
+def test_ex06_correct_variant_keeps_full_marks(name):
+    assert_full_marks("ex06-logistic", name, EX06[name])
