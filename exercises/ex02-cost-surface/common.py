@@ -15,14 +15,13 @@ MSE = ("(lambda np: lambda x, y, w, b: float(np.mean((np.asarray(x, dtype=float)
        " - np.asarray(y, dtype=float)) ** 2)))(__import__('numpy'))")
 
 Z_WORDS = ("loss", "cost", "mse", "error", "risk", "objective")  # what the z axis may be called
+W_VALUES, B_VALUES = np.linspace(-1.0, 5.0, 7), np.linspace(-3.0, 3.0, 4)  # a grid that is not square
 
 
 def stand_ins(monkeypatch, worker, sub, **sources):
-    """Replace, for one check, the student's parts named here by the stub's formulas (lambda
-    ``sources`` built inside the worker), so that the check judges only its own part."""
-    build = worker.import_module("builtins").eval
+    """For one check, the student's parts named here replaced by the stub's, built in the worker from ``sources``."""
     for name, source in sources.items():
-        monkeypatch.setattr(sub, name, build(source))
+        monkeypatch.setattr(sub, name, worker.import_module("builtins").eval(source))
 
 
 def surface(sub, x, y, w_values, b_values, what):
@@ -31,6 +30,14 @@ def surface(sub, x, y, w_values, b_values, what):
     check.that(type(result) in (tuple, list) and len(result) == 3,
                f"cost_surface should return three arrays (W, B, cost); got {check.describe(result)}")
     return [check.as_array(value, f"{name} returned by {what}") for value, name in zip(result, ("W", "B", "cost"))]
+
+
+def on_non_square_grid(sub, ref, worker, monkeypatch):
+    """The student's (W, B, cost) and the reference's on the course data and the 4 x 7 grid, with the stub's
+    forward and mse standing in for the student's."""
+    stand_ins(monkeypatch, worker, sub, forward=FORWARD, mse=MSE)
+    got = surface(sub, X, Y, W_VALUES, B_VALUES, "cost_surface(x, y, w_values, b_values)")
+    return got, ref.cost_surface(X, Y, W_VALUES, B_VALUES)
 
 
 def axes_3d(fig, what):

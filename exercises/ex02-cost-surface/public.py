@@ -62,10 +62,7 @@ def test_mse(sub, ref, rng, worker, monkeypatch):
 @pytest.mark.judges("cost_surface", uses=["forward", "mse"])
 def test_cost_surface_grid(sub, ref, worker, monkeypatch):
     """cost_surface returns (W, B, cost) with W, B = np.meshgrid(w_values, b_values), on a non-square grid"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, mse=helpers.MSE)
-    w_values, b_values = np.linspace(-1.0, 5.0, 7), np.linspace(-3.0, 3.0, 4)
-    W, B, _ = helpers.surface(sub, X, Y, w_values, b_values, "cost_surface(x, y, w_values, b_values)")
-    want_W, want_B, _ = ref.cost_surface(X, Y, w_values, b_values)
+    (W, B, _), (want_W, want_B, _) = helpers.on_non_square_grid(sub, ref, worker, monkeypatch)
     ij = "np.meshgrid(w_values, b_values, indexing='ij') gives the grid one row per w; keep the default indexing"
     check.close(W, want_W, "W (7 values of w, 4 of b)", mistakes={
         "W and B are swapped: np.meshgrid(w_values, b_values) returns W first": want_B, ij: want_W.T})
@@ -97,10 +94,7 @@ def test_cost_surface_values(sub, ref, rng, worker, monkeypatch):
 @pytest.mark.judges("cost_surface", uses=["forward", "mse"])
 def test_cost_surface_not_transposed(sub, ref, worker, monkeypatch):
     """cost is laid out like the grid: cost[i, j] belongs to (W[i, j], B[i, j]) on a non-square grid"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, mse=helpers.MSE)
-    w_values, b_values = np.linspace(-1.0, 5.0, 7), np.linspace(-3.0, 3.0, 4)
-    W, B, cost = helpers.surface(sub, X, Y, w_values, b_values, "cost_surface(x, y, w_values, b_values)")
-    want_W, want_B, expected = ref.cost_surface(X, Y, w_values, b_values)
+    (W, B, cost), (want_W, want_B, expected) = helpers.on_non_square_grid(sub, ref, worker, monkeypatch)
     if W.shape == want_W.T.shape and np.allclose(W, want_W.T) and np.allclose(B, want_B.T):
         expected = expected.T  # a grid indexed [w, b] throughout (judged by cost_surface_grid) is consistent
     # The values are judged by cost_surface_values: here any positive multiple of them will do.
@@ -126,7 +120,7 @@ def test_plot_is_labelled_3d(sub, ref):
 @pytest.mark.judges("plot_cost_surface")
 def test_plot_is_the_surface(sub, ref):
     """the figure draws the surface of the given W, B and cost (not a 3D line), on a non-square grid"""
-    W, B, cost = ref.cost_surface(X, Y, np.linspace(-1.0, 5.0, 7), np.linspace(-3.0, 3.0, 4))
+    W, B, cost = ref.cost_surface(X, Y, helpers.W_VALUES, helpers.B_VALUES)
     fig = check.call("plot_cost_surface(W, B, cost)", sub.plot_cost_surface, W, B, cost)
     found = [points for ax in helpers.axes_3d(fig, "plot_cost_surface(W, B, cost)") for points in helpers.surfaces(ax)]
     check.that(found, "the 3D axes hold no surface: draw it with ax.plot_surface(W, B, cost), "

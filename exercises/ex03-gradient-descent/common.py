@@ -22,11 +22,9 @@ NO_CLIPPING = ("Do not clip, cap or normalise the learning rate, the step or the
 
 
 def stand_ins(monkeypatch, worker, sub, **sources):
-    """Replace, for one check, the student's functions named here by the stub's formulas (lambda
-    ``sources`` built inside the worker), so that the check judges only its own function."""
-    build = worker.import_module("builtins").eval
+    """For one check, the student's parts named here replaced by the stub's, built in the worker from ``sources``."""
     for name, source in sources.items():
-        monkeypatch.setattr(sub, name, build(source))
+        monkeypatch.setattr(sub, name, worker.import_module("builtins").eval(source))
 
 
 def run(fn, call, length, *args, **kwargs):
@@ -40,6 +38,23 @@ def run(fn, call, length, *args, **kwargs):
     check.that(history.shape == (length,), f"the loss_history returned by {call} should hold one number per "
                                            f"epoch ({length}); got {check.describe(result[1])}")
     return w, history
+
+
+def judge_runs(sub, ref, name, runs, mistakes, explosion):
+    """Judge the student's gradient_descent or sgd (``name``) on each run (xs, ys, w0, lr, epochs, data)
+    against the reference, naming the usual ``mistakes``; with lr=1.0, w must explode (to ``explosion``)."""
+    for xs, ys, w0, lr, epochs, data in runs:
+        call = f"{name}(xs, ys, w0={w0:.4g}, lr={lr:.4g}, epochs={epochs}) on {data}"
+        w, history = run(getattr(sub, name), call, epochs, xs, ys, w0=w0, lr=lr, epochs=epochs)
+        ref_w, ref_history = getattr(ref, name)(xs, ys, w0, lr, epochs)
+        w_mistakes, h_mistakes = mistakes(xs, ys, w0, lr, epochs)
+        if lr == 1.0:
+            check.that(not abs(w) < 1e3, f"after {call}, w should have exploded ({explosion}); got w = {w:.6g}. "
+                                         + NO_CLIPPING)
+        check.close(history, ref_history, f"the loss_history of {call}", mistakes=h_mistakes)
+        check.close(w, ref_w, f"the w returned by {call}", mistakes=w_mistakes)
+        if lr == 0.01 and epochs == 100:
+            check.that(round(4 * w, 2) == 8.00, f"after {call}, forward(4, w) should be 8.00; got {4 * w:.4f}")
 
 
 def descend(xs, ys, w0, lr, epochs, *, scale=1.0, clip=None, record="before"):

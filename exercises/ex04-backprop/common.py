@@ -11,16 +11,10 @@ from pttutor.grader import check
 FORWARD = "lambda x, w1, w2, b: w1 * x ** 2 + w2 * x + b"
 LOSS = "lambda x, y, w1, w2, b: (w1 * x ** 2 + w2 * x + b - y) ** 2"
 
-NO_GRAD = ("update each parameter in place inside `with torch.no_grad():` (`w1 -= lr * w1.grad`), "
-           "or through .data (`w1.data -= lr * w1.grad`), so that the update is not recorded by autograd")
-
-
 def stand_ins(monkeypatch, worker, sub, **sources):
-    """Replace, for one check, the student's functions named here by the stub's formulas (lambda
-    ``sources`` built inside the worker), so that the check judges only its own function."""
-    build = worker.import_module("builtins").eval
+    """For one check, the student's parts named here replaced by the stub's, built in the worker from ``sources``."""
     for name, source in sources.items():
-        monkeypatch.setattr(sub, name, build(source))
+        monkeypatch.setattr(sub, name, worker.import_module("builtins").eval(source))
 
 
 def floats(result, what, n):
@@ -45,6 +39,10 @@ def train(sub, call, *args, **kwargs):
                f"the loss_history of {call} should be a list of Python floats (append l.item(), not the tensor l); "
                f"got {check.describe(history)}" + (f" holding {check.describe(history[0])}" if history else ""))
     return params, history
+
+
+NO_GRAD = ("update each parameter in place inside `with torch.no_grad():` (`w1 -= lr * w1.grad`), "
+           "or through .data (`w1.data -= lr * w1.grad`), so that the update is not recorded by autograd")
 
 
 def autograd_cause(message, in_train):

@@ -29,11 +29,9 @@ CLOSURE_ADVICE = ("LBFGS re-evaluates the loss several times per step: define cl
 
 
 def stand_ins(monkeypatch, worker, sub, **sources):
-    """Replace, for one check, the student's parts named here by the stub's (``sources``: Python
-    expressions built inside the worker), so that the check judges only its own part."""
-    build = worker.import_module("builtins").eval
+    """For one check, the student's parts named here replaced by the stub's, built in the worker from ``sources``."""
     for name, source in sources.items():
-        monkeypatch.setattr(sub, name, build(source))
+        monkeypatch.setattr(sub, name, worker.import_module("builtins").eval(source))
 
 
 def linear(worker, weights):
