@@ -114,6 +114,7 @@ def test_train_course_loss_and_floats(sub, worker, monkeypatch):
                f"{call} should return a list of Python floats (append loss.item(), not the loss tensor, which keeps "
                f"the whole graph alive); got {check.describe(got)}"
                + (f" holding {check.describe(got[0])}" if type(got) in (list, tuple) and got else ""))
+    check.that(np.ptp(got) > 0, f"{call} gives the same loss {got[0]} at every epoch: the model should learn")
     with monkeypatch.context() as patched:
         helpers.stand_ins(patched, worker, sub, criterion=helpers.CRITERION)
         summed, _ = helpers.train_curve(sub, worker, "SGD", weights, 0.01, sub.x_data, sub.y_data, 5, call)
@@ -156,6 +157,11 @@ def test_compare_optimizers(sub, ref, rng, worker, monkeypatch):
     targets = {name: helpers.train_curve(sub, worker, name, weights, lr, ref.x_data, ref.y_data, epochs,
                                          f"train(model, {name} optimizer, x_data, y_data, {epochs})")[0]
                for name in names}
+    moved = helpers.train_curve(sub, worker, "SGD", [weights[0] + 0.5, weights[1] - 0.5], lr, ref.x_data, ref.y_data,
+                                epochs, f"train(model, SGD optimizer, x_data, y_data, {epochs})")[0]
+    if np.allclose(moved, targets["SGD"]):  # your train gives the same curve for any model: the reference's, then
+        targets = {name: np.asarray(helpers.expected_curve(ref, weights, name, lr, ref.x_data, ref.y_data, epochs)[0])
+                   for name in names}
     check.close([float(curves[name][0]) for name in names], [float(targets[name][0]) for name in names],
                 f"the first loss of each curve, in the order {names} (every model must start from the weights of "
                 f"torch.manual_seed({seed}); LinearModel())", rtol=helpers.RTOL, atol=helpers.ATOL, mistakes={

@@ -20,6 +20,8 @@ def test_cost_surface_integer_inputs(sub, worker, monkeypatch):
     w_values, b_values = np.arange(-1, 4), np.arange(-2, 1)
     floats = helpers.surface(sub, x.astype(float), y.astype(float), w_values.astype(float), b_values.astype(float),
                              "cost_surface with float arrays")
+    check.that(floats[2].size == floats[0].size and np.ptp(floats[2]) > 0,
+               f"cost_surface should give one cost per grid point, and they differ; got {floats[2]}")
     ints = helpers.surface(sub, x, y, w_values, b_values, "cost_surface with integer arrays (np.arange(-1, 4), ...)")
     for name, got, want in zip(("W", "B", "cost"), ints, floats):
         check.close(got, want, f"{name} for integer arrays, compared with your {name} for the same values as floats",

@@ -33,6 +33,8 @@ def _edge_cases(sub, name, rng):
           f"{name}(xs, ys, w0=1.0, lr=0.01, epochs=100)", "the defaults must be w0=1.0, lr=0.01, epochs=100")
     arrays = helpers.run(fn, f"{name}(xs, ys, w0=0.5, lr=0.02, epochs=7) with NumPy arrays", 7, x.astype(float),
                          y.astype(float), w0=0.5, lr=0.02, epochs=7)
+    check.that(arrays[0] != 0.5 and np.ptp(arrays[1]) > 0,
+               f"{name}(xs, ys, w0=0.5, lr=0.02, epochs=7) should move w and its loss; got w = {arrays[0]}")
     for kind, xs, ys in (("lists", [float(v) for v in x], [float(v) for v in y]),
                          ("tuples", tuple(float(v) for v in x), tuple(float(v) for v in y)),
                          ("lists of integers", [int(v) for v in x], [int(v) for v in y]),
@@ -47,11 +49,16 @@ def _edge_cases(sub, name, rng):
 def test_functions_integer_inputs(sub, rng, worker, monkeypatch):
     """cost, gradient and sgd_gradient give the same numbers for integer data, lists and tuples as for float arrays"""
     helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD)
-    x, y, w = rng.integers(-3, 4, size=5), rng.integers(-5, 6, size=5), float(rng.integers(-2, 3)) + 0.5
+    x = rng.choice([-3, -2, -1, 1, 2, 3], size=5)
+    y, w = rng.integers(-5, 6, size=5), float(rng.integers(-2, 3)) + 0.5
     cases = [("cost", (x, y, w)), ("gradient", (x, y, w)), ("sgd_gradient", (int(x[0]), int(y[0]), w))]
     for name, args in cases:
         floats = [np.asarray(a, dtype=float) if type(a) is np.ndarray else float(a) for a in args]
         want = check.number(check.call(f"{name} with floats", getattr(sub, name), *floats), f"{name} for floats")
+        moved = check.number(check.call(f"{name} with floats", getattr(sub, name), *floats[:2], floats[2] + 1.0),
+                             f"{name} for floats")
+        check.that(moved != want, f"{name} gives {want} for w = {floats[2]} and for w = {floats[2] + 1}: it should "
+                                  "depend on w")
         others = [("integers", args)]
         if name != "sgd_gradient":
             xs, ys = [float(v) for v in floats[0]], [float(v) for v in floats[1]]

@@ -25,9 +25,10 @@ def _exact_fits(rng):
 def test_gradients_by_hand_returns_floats(sub, rng, worker, monkeypatch):
     """gradients_by_hand returns three Python floats, for float and for integer arguments"""
     helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD)
-    for args in [(3.0, 6.0, 1.0, 1.0, 1.0), *_exact_fits(rng)]:
+    for i, args in enumerate([(3.0, 6.0, 1.0, 1.0, 1.0), *_exact_fits(rng)]):
         call = f"gradients_by_hand({', '.join(map(str, args))})"
-        helpers.floats(check.call(call, sub.gradients_by_hand, *args), call, 3)
+        got = helpers.floats(check.call(call, sub.gradients_by_hand, *args), call, 3)
+        check.that(i > 0 or any(got), f"{call} gives {got}: away from an exact fit the gradients are not 0")
 
 
 @pytest.mark.points(1)
@@ -53,6 +54,11 @@ def test_gradients_autograd_integer_arguments(sub, rng, worker, monkeypatch):
             answers.append([check.number(v, f"{call}[{i}]") for i, v in enumerate(result)])
         check.that(np.allclose(*answers, rtol=1e-6, atol=1e-9),
                    f"gradients_autograd gives {answers[0]} for integer arguments but {answers[1]} for the same floats")
+    with helpers.explained("gradients_autograd(3.0, 6.0, 1.0, 1.0, 1.0)"):
+        away = sub.gradients_autograd(3.0, 6.0, 1.0, 1.0, 1.0)
+    check.that(type(away) in (tuple, list) and len(away) == 3 and any(check.number(v, "a gradient") for v in away),
+               f"gradients_autograd(3.0, 6.0, 1.0, 1.0, 1.0) gives {away}: away from an exact fit the gradients are "
+               "not 0")
 
 
 @pytest.mark.points(1)
@@ -71,6 +77,7 @@ def test_train_edge_cases(sub, rng, worker, monkeypatch):
                f"loss_history; got {params} and {history}")
     call = "train(xs, ys, w1=1.0, w2=1.0, b=1.0, lr=0.01, epochs=100)"
     explicit = helpers.train(sub, call, xs, ys, w1=1.0, w2=1.0, b=1.0, lr=0.01, epochs=100)
+    check.that(not np.allclose(explicit[0], [1.0, 1.0, 1.0]), f"{call} leaves w1, w2, b at {explicit[0]}")
     for other, args, kwargs in (
             ("train(xs, ys) with the default arguments", (xs, ys), {}),
             ("a second call of " + call, (xs, ys), {"w1": 1.0, "w2": 1.0, "b": 1.0, "lr": 0.01, "epochs": 100}),
