@@ -1,8 +1,9 @@
 """Helpers shared by the public and hidden checks of ex06-logistic.
 
 A check of one part never runs the student's other parts: the models and the loss it needs
-are built inside the worker from torch itself (``model``), and while fit is judged, the stub's
-LogisticRegressionModel and criterion stand in for the student's (``stand_ins``). Expected
+are built inside the worker from torch itself (``model``), and while fit or plot_probability is
+judged, the stub's LogisticRegressionModel, criterion or probability_curve stand in for the
+student's (``stand_ins``). Expected
 values come from the reference; the curves of the usual mistakes are computed here with torch
 alone, so that the student kit, which has no reference, still names them.
 """
@@ -19,6 +20,8 @@ RTOL, ATOL = 1e-4, 1e-5
 MODEL = ("lambda: __import__('torch').nn.Sequential(__import__('collections').OrderedDict("
          "linear=__import__('torch').nn.Linear(1, 1), sigmoid=__import__('torch').nn.Sigmoid()))")
 CRITERION = "__import__('torch').nn.BCELoss(reduction='sum')"
+PROBABILITY_CURVE = ("lambda model, x_values: model(__import__('torch').tensor(__import__('numpy').asarray("
+                     "x_values, dtype='float32')).reshape(-1, 1)).detach().reshape(-1).cpu().numpy()")
 
 
 def stand_ins(monkeypatch, worker, sub, **sources):
