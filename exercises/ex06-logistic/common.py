@@ -24,12 +24,6 @@ PROBABILITY_CURVE = ("lambda model, x_values: model(__import__('torch').tensor(_
                      "x_values, dtype='float32')).reshape(-1, 1)).detach().reshape(-1).cpu().numpy()")
 
 
-def stand_ins(monkeypatch, worker, sub, **sources):
-    """For one check, the student's parts named here replaced by the stub's, built in the worker from ``sources``."""
-    for name, source in sources.items():
-        monkeypatch.setattr(sub, name, worker.import_module("builtins").eval(source))
-
-
 def call(what, fn, *args, **kwargs):
     """Call into the student's code (see ``check.call``), explaining the usual cause of one error."""
     return check.call(what, fn, *args, explain=_explain, **kwargs)
@@ -40,6 +34,12 @@ def _explain(exc):
         return ("BCELoss takes probabilities: LogisticRegressionModel's forward must return "
                 "torch.sigmoid(self.linear(x)), not the raw w * x + b")
     return ""
+
+
+def stand_ins(monkeypatch, worker, sub, **sources):
+    """For one check, the student's parts named here replaced by the stub's, built in the worker from ``sources``."""
+    for name, source in sources.items():
+        monkeypatch.setattr(sub, name, worker.import_module("builtins").eval(source))
 
 
 def state(weights):
