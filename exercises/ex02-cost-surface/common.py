@@ -18,10 +18,12 @@ Z_WORDS = ("loss", "cost", "mse", "error", "risk", "objective")  # what the z ax
 W_VALUES, B_VALUES = np.linspace(-1.0, 5.0, 7), np.linspace(-3.0, 3.0, 4)  # a grid that is not square
 
 
-def stand_ins(monkeypatch, worker, sub, **sources):
-    """For one check, the student's parts named here replaced by the stub's, built in the worker from ``sources``."""
+def stand_ins(request, worker, sub, **sources):
+    """For one check, the student's parts named here (or missing) replaced by the stub's, built in the worker."""
+    py = worker.import_module("builtins")
     for name, source in sources.items():
-        monkeypatch.setattr(sub, name, worker.import_module("builtins").eval(source))
+        old, _ = py.getattr(sub, name, None), py.setattr(sub, name, py.eval(source))  # None: the file lacks it
+        request.addfinalizer(lambda n=name, o=old: py.setattr(sub, n, o) if o is not None else py.delattr(sub, n))
 
 
 def surface(sub, x, y, w_values, b_values, what):
@@ -32,10 +34,10 @@ def surface(sub, x, y, w_values, b_values, what):
     return [check.as_array(value, f"{name} returned by {what}") for value, name in zip(result, ("W", "B", "cost"))]
 
 
-def on_non_square_grid(sub, ref, worker, monkeypatch):
+def on_non_square_grid(sub, ref, worker, request):
     """The student's (W, B, cost) and the reference's on the course data and the 4 x 7 grid, with the stub's
     forward and mse standing in for the student's."""
-    stand_ins(monkeypatch, worker, sub, forward=FORWARD, mse=MSE)
+    stand_ins(request, worker, sub, forward=FORWARD, mse=MSE)
     got = surface(sub, X, Y, W_VALUES, B_VALUES, "cost_surface(x, y, w_values, b_values)")
     return got, ref.cost_surface(X, Y, W_VALUES, B_VALUES)
 
@@ -58,6 +60,19 @@ def _name(ax):
         return ax.name
     except check.SubmissionError:
         return None
+
+
+def spans(ax, W, B, cost):
+    """Whether the axes' data limits take in the arrays drawn (whatever was drawn with them)."""
+    try:
+        xy = check.as_array(ax.xy_dataLim.get_points(), "the axes' data limits")
+        z = check.as_array(ax.zz_dataLim.get_points(), "the axes' z data limits")[:, 0]
+    except (check.SubmissionError, check.CheckFailed, AttributeError):
+        return False
+    low = np.array([W.min(), B.min(), cost.min()])
+    high = np.array([W.max(), B.max(), cost.max()])
+    tol = 1e-9 + 1e-6 * np.abs(high - low)
+    return bool(np.all([*xy[0], z[0]] <= low + tol) and np.all([*xy[1], z[1]] >= high - tol))
 
 
 def labels(ax):

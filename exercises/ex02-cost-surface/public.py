@@ -37,9 +37,9 @@ def test_forward(sub, ref, rng):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("mse", uses=["forward"])
-def test_mse(sub, ref, rng, worker, monkeypatch):
+def test_mse(sub, ref, rng, worker, request):
     """mse is the mean squared error on the data it is given (0 at (2, 0) and 14/3 at (1, 0) on the course data)"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD)
     check.close(check.call("mse(x, y, 2.0, 0.0)", sub.mse, X, Y, 2.0, 0.0), 0.0, "mse(x, y, w=2, b=0)", atol=1e-9)
     check.close(check.call("mse(x, y, 1.0, 0.0)", sub.mse, X, Y, 1.0, 0.0), ref.mse(X, Y, 1.0, 0.0),
                 "mse(x, y, w=1, b=0) on the course data", mistakes={
@@ -60,9 +60,9 @@ def test_mse(sub, ref, rng, worker, monkeypatch):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("cost_surface", uses=["forward", "mse"])
-def test_cost_surface_grid(sub, ref, worker, monkeypatch):
+def test_cost_surface_grid(sub, ref, worker, request):
     """cost_surface returns (W, B, cost) with W, B = np.meshgrid(w_values, b_values), on a non-square grid"""
-    (W, B, _), (want_W, want_B, _) = helpers.on_non_square_grid(sub, ref, worker, monkeypatch)
+    (W, B, _), (want_W, want_B, _) = helpers.on_non_square_grid(sub, ref, worker, request)
     ij = "np.meshgrid(w_values, b_values, indexing='ij') gives the grid one row per w; keep the default indexing"
     check.close(W, want_W, "W (7 values of w, 4 of b)", mistakes={
         "W and B are swapped: np.meshgrid(w_values, b_values) returns W first": want_B, ij: want_W.T})
@@ -71,9 +71,9 @@ def test_cost_surface_grid(sub, ref, worker, monkeypatch):
 
 @pytest.mark.points(2)
 @pytest.mark.judges("cost_surface", uses=["forward", "mse"])
-def test_cost_surface_values(sub, ref, rng, worker, monkeypatch):
+def test_cost_surface_values(sub, ref, rng, worker, request):
     """cost holds the MSE of the data given at every grid point, on the course data and on random data"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, mse=helpers.MSE)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD, mse=helpers.MSE)
     x, y = rng.uniform(-2.0, 2.0, size=6), rng.normal(size=6)
     w_values, b_values = np.sort(rng.uniform(-3.0, 3.0, size=6)), np.sort(rng.uniform(-2.0, 2.0, size=6))
     for data, (xs, ys, ws, bs) in (("the course data", (X, Y, np.linspace(0.0, 4.0, 5), np.linspace(-2.0, 2.0, 5))),
@@ -92,9 +92,9 @@ def test_cost_surface_values(sub, ref, rng, worker, monkeypatch):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("cost_surface", uses=["forward", "mse"])
-def test_cost_surface_not_transposed(sub, ref, worker, monkeypatch):
+def test_cost_surface_not_transposed(sub, ref, worker, request):
     """cost is laid out like the grid: cost[i, j] belongs to (W[i, j], B[i, j]) on a non-square grid"""
-    (W, B, cost), (want_W, want_B, expected) = helpers.on_non_square_grid(sub, ref, worker, monkeypatch)
+    (W, B, cost), (want_W, want_B, expected) = helpers.on_non_square_grid(sub, ref, worker, request)
     if W.shape == want_W.T.shape and np.allclose(W, want_W.T) and np.allclose(B, want_B.T):
         expected = expected.T  # a grid indexed [w, b] throughout (judged by cost_surface_grid) is consistent
     # The values are judged by cost_surface_values: here any positive multiple of them will do.
@@ -107,10 +107,13 @@ def test_cost_surface_not_transposed(sub, ref, worker, monkeypatch):
 @pytest.mark.points(1)
 @pytest.mark.judges("plot_cost_surface")
 def test_plot_is_labelled_3d(sub, ref):
-    """plot_cost_surface returns a Figure with 3D axes labelled w, b and loss (or cost, MSE)"""
+    """plot_cost_surface returns a Figure with 3D axes that show W, B and cost, labelled w, b and loss (or cost, MSE)"""
     W, B, cost = ref.cost_surface(X, Y, np.linspace(0.0, 4.0, 9), np.linspace(-2.0, 2.0, 9))
     fig = check.call("plot_cost_surface(W, B, cost)", sub.plot_cost_surface, W, B, cost)
-    names = [helpers.labels(ax) for ax in helpers.axes_3d(fig, "plot_cost_surface(W, B, cost)")]
+    shown = [ax for ax in helpers.axes_3d(fig, "plot_cost_surface(W, B, cost)") if helpers.spans(ax, W, B, cost)]
+    check.that(shown, "no 3D axes of the figure shows the W, B and cost given (their data limits do not take them "
+                      "in): draw them on the axes, ax.plot_surface(W, B, cost)")
+    names = [helpers.labels(ax) for ax in shown]
     check.that(any(helpers.well_labelled(n) for n in names),
                f"label the axes w, b and loss (ax.set_xlabel('w'), ax.set_ylabel('b'), ax.set_zlabel('loss'); "
                f"the z axis may also say {', '.join(helpers.Z_WORDS[1:])}); got {names[0]}")

@@ -49,9 +49,9 @@ def test_forward_and_cost(sub, ref, rng):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("gradient", uses=["forward"])
-def test_gradient(sub, ref, rng, worker, monkeypatch):
+def test_gradient(sub, ref, rng, worker, request):
     """gradient is the mean of 2 * x * (x*w - y): -28/3 at w=1 on the course data, and on random data"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD)
     x, y = _random_data(rng, 6)
     w = float(rng.normal(scale=2.0))
     for data, xs, ys, at in (("x_data, y_data", X, Y, 1.0), ("6 random samples", x, y, w)):
@@ -72,9 +72,9 @@ def test_gradient(sub, ref, rng, worker, monkeypatch):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("sgd_gradient", uses=["forward"])
-def test_sgd_gradient(sub, ref, rng, worker, monkeypatch):
+def test_sgd_gradient(sub, ref, rng, worker, request):
     """sgd_gradient(x, y, w) is 2 * x * (x*w - y): -18 at x=3, y=6, w=1, and at random points"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD)
     points = [(3.0, 6.0, 1.0)] + [tuple(float(v) for v in rng.normal(scale=2.0, size=3)) for _ in range(3)]
     for x, y, w in points:
         one = ref.sgd_gradient(x, y, w)
@@ -88,10 +88,10 @@ def test_sgd_gradient(sub, ref, rng, worker, monkeypatch):
 
 @pytest.mark.points(2)
 @pytest.mark.judges("gradient_descent", uses=["gradient", "cost", "forward"])
-def test_gradient_descent(sub, ref, rng, worker, monkeypatch):
+def test_gradient_descent(sub, ref, rng, worker, request):
     """gradient descent: forward(4) = 8.00 after 100 epochs on the course data, random data and arguments,
     and divergence with lr=1.0"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, cost=helpers.COST, gradient=helpers.GRADIENT)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD, cost=helpers.COST, gradient=helpers.GRADIENT)
     x, y = _random_data(rng, int(rng.integers(3, 9)))
     runs = [(X, Y, 1.0, 0.01, 100, "x_data, y_data"), (X, Y, 1.0, 1.0, 100, "x_data, y_data"),
             (x, y, float(rng.normal(scale=3.0)), float(rng.uniform(0.05, 0.45) / np.mean(x**2)),
@@ -102,10 +102,10 @@ def test_gradient_descent(sub, ref, rng, worker, monkeypatch):
 
 @pytest.mark.points(2)
 @pytest.mark.judges("sgd", uses=["sgd_gradient", "forward"])
-def test_sgd(sub, ref, rng, worker, monkeypatch):
+def test_sgd(sub, ref, rng, worker, request):
     """sgd updates w after every sample, in order: the course data, random data and arguments, and
     divergence with lr=1.0"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, sgd_gradient=helpers.SGD_GRADIENT)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD, sgd_gradient=helpers.SGD_GRADIENT)
     x, y = _random_data(rng, int(rng.integers(3, 9)))
     runs = [(X, Y, 1.0, 0.01, 1, "x_data, y_data"), (X, Y, 1.0, 0.01, 100, "x_data, y_data"),
             (X, Y, 1.0, 1.0, 10, "x_data, y_data"),

@@ -50,9 +50,9 @@ def test_forward(sub, ref, rng):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("loss", uses=["forward"])
-def test_loss(sub, ref, worker, monkeypatch):
+def test_loss(sub, ref, worker, request):
     """loss is the squared error of one sample, for numbers and for tensors that autograd can differentiate"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD)
     check.close(check.call("loss(3, 6, 1, 1, 1)", sub.loss, 3.0, 6.0, 1.0, 1.0, 1.0), ref.loss(3.0, 6.0, 1.0, 1.0, 1.0),
                 "loss(x=3, y=6, w1=1, w2=1, b=1)", mistakes={
                     "the error is not squared: the loss is (y_hat - y) ** 2": 7.0,
@@ -70,9 +70,9 @@ def test_loss(sub, ref, worker, monkeypatch):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("gradients_by_hand", uses=["forward"])
-def test_gradients_by_hand(sub, ref, rng, worker, monkeypatch):
+def test_gradients_by_hand(sub, ref, rng, worker, request):
     """gradients_by_hand gives the chain-rule gradients: (126, 42, 14) at x=3, y=6, w1=w2=b=1, and at random points"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD)
     for x, y, w1, w2, b in [(3.0, 6.0, 1.0, 1.0, 1.0), (2.0, 4.0, 1.0, 1.0, 1.0)] + [_random_point(rng) for _ in range(4)]:
         call = f"gradients_by_hand({x:.4g}, {y:.4g}, {w1:.4g}, {w2:.4g}, {b:.4g})"
         result = check.call(call, sub.gradients_by_hand, x, y, w1, w2, b)
@@ -95,9 +95,9 @@ def test_gradients_by_hand(sub, ref, rng, worker, monkeypatch):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("gradients_autograd", uses=["loss", "forward"])
-def test_gradients_autograd(sub, ref, rng, worker, monkeypatch, device):
+def test_gradients_autograd(sub, ref, rng, worker, request, device):
     """gradients_autograd returns the gradients autograd computes, as floats, call after call"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, loss=helpers.LOSS)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD, loss=helpers.LOSS)
     previous = [0.0, 0.0, 0.0]
     for x, y, w1, w2, b in [(3.0, 6.0, 1.0, 1.0, 1.0), (2.0, 4.0, 1.0, 1.0, 1.0)] + [_random_point(rng) for _ in range(3)]:
         call = f"gradients_autograd({x:.4g}, {y:.4g}, {w1:.4g}, {w2:.4g}, {b:.4g})"
@@ -118,10 +118,10 @@ def test_gradients_autograd(sub, ref, rng, worker, monkeypatch, device):
 @pytest.mark.points(3)
 @pytest.mark.timeout(30)
 @pytest.mark.judges("train", uses=["loss", "forward"])
-def test_train(sub, ref, rng, worker, monkeypatch, device):
+def test_train(sub, ref, rng, worker, request, device):
     """train from w1=w2=b=1 (lr 0.01, 100 epochs) gives w1=0.2404, w2=0.9267, b=0.9914, forward(4)=8.544;
     and the reference's results on other data, starting points, learning rates and epochs"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, loss=helpers.LOSS)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD, loss=helpers.LOSS)
     runs = [(XS, YS, 1.0, 1.0, 1.0, 0.01, 100)] + [_random_problem(rng) for _ in range(2)]
     for xs, ys, w1, w2, b, lr, epochs in runs:
         call = f"train(xs, ys, w1={w1:.4g}, w2={w2:.4g}, b={b:.4g}, lr={lr:.4g}, epochs={epochs})"

@@ -81,10 +81,10 @@ def test_make_optimizer(sub, ref, rng, worker, device):
 
 @pytest.mark.points(3)
 @pytest.mark.judges("train", uses=["<module>"])
-def test_train(sub, ref, rng, worker, monkeypatch, device):
+def test_train(sub, ref, rng, worker, request, device):
     """train gives the reference's loss curve, recorded before each step: SGD and LBFGS on the course data,
     all eight optimizers on random data"""
-    helpers.stand_ins(monkeypatch, worker, sub, criterion=helpers.CRITERION)
+    helpers.stand_ins(request, worker, sub, criterion=helpers.CRITERION)
     torch.manual_seed(0)
     start = helpers.weights_of(torch.nn.Linear(1, 1))  # what LinearModel() holds after torch.manual_seed(0)
     x, y = _random_data(rng)
@@ -105,7 +105,7 @@ def test_train(sub, ref, rng, worker, monkeypatch, device):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("train", "<module>")
-def test_train_course_loss_and_floats(sub, worker, monkeypatch):
+def test_train_course_loss_and_floats(sub, worker, request):
     """train returns a list of Python floats, and trains with the module's criterion, MSELoss(reduction='sum')"""
     weights, call = helpers.seeded_weights(worker, 0), "train(model, SGD optimizer with lr=0.01, x_data, y_data, 5)"
     layer = helpers.linear(worker, weights)
@@ -115,9 +115,8 @@ def test_train_course_loss_and_floats(sub, worker, monkeypatch):
                f"the whole graph alive); got {check.describe(got)}"
                + (f" holding {check.describe(got[0])}" if type(got) in (list, tuple) and got else ""))
     check.that(np.ptp(got) > 0, f"{call} gives the same loss {got[0]} at every epoch: the model should learn")
-    with monkeypatch.context() as patched:
-        helpers.stand_ins(patched, worker, sub, criterion=helpers.CRITERION)
-        summed, _ = helpers.train_curve(sub, worker, "SGD", weights, 0.01, sub.x_data, sub.y_data, 5, call)
+    helpers.stand_ins(request, worker, sub, criterion=helpers.CRITERION)
+    summed, _ = helpers.train_curve(sub, worker, "SGD", weights, 0.01, sub.x_data, sub.y_data, 5, call)
     check.that(np.allclose(got, summed, rtol=1e-6, atol=1e-7),
                f"{call} gives {got}, but {summed.tolist()} with criterion = nn.MSELoss(reduction='sum'): keep the "
                f"module's criterion as the course has it, nn.MSELoss(reduction='sum')")
@@ -131,9 +130,9 @@ def _initial_loss(weights):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("compare_optimizers", uses=["LinearModel", "make_optimizer", "train"])
-def test_compare_optimizers(sub, ref, rng, worker, monkeypatch):
+def test_compare_optimizers(sub, ref, rng, worker, request):
     """compare_optimizers returns all eight curves, each trained by train from the weights of torch.manual_seed(seed)"""
-    helpers.stand_ins(monkeypatch, worker, sub, criterion=helpers.CRITERION, LinearModel=helpers.LINEAR_MODEL,
+    helpers.stand_ins(request, worker, sub, criterion=helpers.CRITERION, LinearModel=helpers.LINEAR_MODEL,
                       make_optimizer=helpers.MAKE_OPTIMIZER)
     epochs, lr, seed = int(rng.integers(4, 8)), round(float(rng.uniform(0.015, 0.03)), 4), int(rng.integers(1, 10_000))
     call = f"compare_optimizers(epochs={epochs}, lr={lr}, seed={seed})"

@@ -53,9 +53,9 @@ def test_model_is_linear_then_sigmoid(sub, ref, rng, device):
 
 @pytest.mark.points(2)
 @pytest.mark.judges("train", uses=["<module>"])
-def test_train(sub, ref, rng, worker, monkeypatch, device):
+def test_train(sub, ref, rng, worker, request, device):
     """train gives the reference's loss curve and weights: the course data (lr 0.01 by default), random data and lr"""
-    helpers.stand_ins(monkeypatch, worker, sub, criterion=helpers.CRITERION)
+    helpers.stand_ins(request, worker, sub, criterion=helpers.CRITERION)
     n = int(rng.integers(5, 9))
     x_np = np.sort(rng.uniform(-2.0, 4.0, size=(n, 1)), axis=0)
     y_np = (x_np > np.median(x_np)).astype(np.float64)
@@ -82,7 +82,7 @@ def test_train(sub, ref, rng, worker, monkeypatch, device):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("train", "<module>")
-def test_train_course_loss_and_floats(sub, worker, monkeypatch):
+def test_train_course_loss_and_floats(sub, worker, request):
     """train returns a list of Python floats, and trains with the module's criterion, BCELoss(reduction='sum')"""
     weights, call = helpers.seeded_weights(0), "train(model, x_data, y_data, 5)"
     got = helpers.call(call, sub.train, helpers.model(worker, weights), sub.x_data, sub.y_data, 5)
@@ -91,9 +91,8 @@ def test_train_course_loss_and_floats(sub, worker, monkeypatch):
                f"{check.describe(got)}" + (f" holding {check.describe(got[0])}" if type(got) in (list, tuple) and got
                                            else ""))
     check.that(np.ptp(got) > 0, f"{call} gives the same loss {got[0]} at every epoch: the model should learn")
-    with monkeypatch.context() as patched:
-        helpers.stand_ins(patched, worker, sub, criterion=helpers.CRITERION)
-        summed = helpers.call(call, sub.train, helpers.model(worker, weights), sub.x_data, sub.y_data, 5)
+    helpers.stand_ins(request, worker, sub, criterion=helpers.CRITERION)
+    summed = helpers.call(call, sub.train, helpers.model(worker, weights), sub.x_data, sub.y_data, 5)
     check.that(np.allclose(got, check.as_array(summed, "train's losses"), rtol=1e-6, atol=1e-7),
                f"{call} gives {got}, but {summed} with criterion = nn.BCELoss(reduction='sum'): keep the module's "
                f"criterion as the course has it, nn.BCELoss(reduction='sum')")
@@ -101,9 +100,9 @@ def test_train_course_loss_and_floats(sub, worker, monkeypatch):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("fit", uses=["LogisticRegressionModel", "train"])
-def test_fit(sub, ref, worker, monkeypatch):
+def test_fit(sub, ref, worker, request):
     """fit() seeds, builds the model right after and trains it 1000 epochs with lr 0.01 on the course data"""
-    helpers.stand_ins(monkeypatch, worker, sub, criterion=helpers.CRITERION, LogisticRegressionModel=helpers.MODEL)
+    helpers.stand_ins(request, worker, sub, criterion=helpers.CRITERION, LogisticRegressionModel=helpers.MODEL)
     got = helpers.weights_of(helpers.call("fit()", sub.fit), "the model fit() returns")
     expected = helpers.fit_expected(sub, ref, worker, 0, 1000, 0.01)
     if not np.allclose(got, expected, rtol=1e-3, atol=1e-4):
@@ -150,9 +149,9 @@ def test_decision_boundary(sub, ref, rng, worker):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("plot_probability", uses=["probability_curve"])
-def test_plot_probability(sub, ref, worker, monkeypatch):
+def test_plot_probability(sub, ref, worker, request):
     """plot_probability draws the curve over linspace(0, 10, 200), the 0.5 line and the axis labels"""
-    helpers.stand_ins(monkeypatch, worker, sub, probability_curve=helpers.PROBABILITY_CURVE)
+    helpers.stand_ins(request, worker, sub, probability_curve=helpers.PROBABILITY_CURVE)
     model = helpers.model(worker, (1.5, -3.0))
     fig = helpers.call("plot_probability(model)", sub.plot_probability, model)
     try:

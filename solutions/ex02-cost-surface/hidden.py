@@ -13,9 +13,9 @@ helpers = check.common(__file__)
 
 @pytest.mark.points(1)
 @pytest.mark.judges("cost_surface", uses=["forward", "mse"])
-def test_cost_surface_integer_inputs(sub, worker, monkeypatch):
+def test_cost_surface_integer_inputs(sub, worker, request):
     """cost_surface gives the same costs for integer arrays (np.arange) as for the same values as floats"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, mse=helpers.MSE)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD, mse=helpers.MSE)
     x, y = np.array([1, 2, 3, 4]), np.array([3, 5, 6, 9])
     w_values, b_values = np.arange(-1, 4), np.arange(-2, 1)
     floats = helpers.surface(sub, x.astype(float), y.astype(float), w_values.astype(float), b_values.astype(float),

@@ -46,9 +46,9 @@ def _edge_cases(sub, name, rng):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("cost", "gradient", "sgd_gradient", uses=["forward"])
-def test_functions_integer_inputs(sub, rng, worker, monkeypatch):
+def test_functions_integer_inputs(sub, rng, worker, request):
     """cost, gradient and sgd_gradient give the same numbers for integer data, lists and tuples as for float arrays"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD)
     x = rng.choice([-3, -2, -1, 1, 2, 3], size=5)
     y, w = rng.integers(-5, 6, size=5), float(rng.integers(-2, 3)) + 0.5
     cases = [("cost", (x, y, w)), ("gradient", (x, y, w)), ("sgd_gradient", (int(x[0]), int(y[0]), w))]
@@ -73,15 +73,15 @@ def test_functions_integer_inputs(sub, rng, worker, monkeypatch):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("gradient_descent", uses=["gradient", "cost", "forward"])
-def test_gradient_descent_edge_cases(sub, rng, worker, monkeypatch):
+def test_gradient_descent_edge_cases(sub, rng, worker, request):
     """gradient_descent: no epochs, the default arguments, and lists, tuples or integers as data"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, cost=helpers.COST, gradient=helpers.GRADIENT)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD, cost=helpers.COST, gradient=helpers.GRADIENT)
     _edge_cases(sub, "gradient_descent", rng)
 
 
 @pytest.mark.points(1)
 @pytest.mark.judges("sgd", uses=["sgd_gradient", "forward"])
-def test_sgd_edge_cases(sub, rng, worker, monkeypatch):
+def test_sgd_edge_cases(sub, rng, worker, request):
     """sgd: no epochs, the default arguments, and lists, tuples or integers as data"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, sgd_gradient=helpers.SGD_GRADIENT)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD, sgd_gradient=helpers.SGD_GRADIENT)
     _edge_cases(sub, "sgd", rng)

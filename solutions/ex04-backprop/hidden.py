@@ -22,9 +22,9 @@ def _exact_fits(rng):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("gradients_by_hand", uses=["forward"])
-def test_gradients_by_hand_returns_floats(sub, rng, worker, monkeypatch):
+def test_gradients_by_hand_returns_floats(sub, rng, worker, request):
     """gradients_by_hand returns three Python floats, for float and for integer arguments"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD)
     for i, args in enumerate([(3.0, 6.0, 1.0, 1.0, 1.0), *_exact_fits(rng)]):
         call = f"gradients_by_hand({', '.join(map(str, args))})"
         got = helpers.floats(check.call(call, sub.gradients_by_hand, *args), call, 3)
@@ -33,9 +33,9 @@ def test_gradients_by_hand_returns_floats(sub, rng, worker, monkeypatch):
 
 @pytest.mark.points(1)
 @pytest.mark.judges("gradients_autograd", uses=["loss", "forward"])
-def test_gradients_autograd_integer_arguments(sub, rng, worker, monkeypatch):
+def test_gradients_autograd_integer_arguments(sub, rng, worker, request):
     """gradients_autograd works for integer arguments too (only float tensors can require grad)"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, loss=helpers.LOSS)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD, loss=helpers.LOSS)
     for args in _exact_fits(rng):
         answers = []
         for kind, values in (("integer", args), ("float", [float(a) for a in args])):
@@ -64,10 +64,10 @@ def test_gradients_autograd_integer_arguments(sub, rng, worker, monkeypatch):
 @pytest.mark.points(1)
 @pytest.mark.timeout(30)
 @pytest.mark.judges("train", uses=["loss", "forward"])
-def test_train_edge_cases(sub, rng, worker, monkeypatch):
+def test_train_edge_cases(sub, rng, worker, request):
     """train: no epochs, the default arguments, integer data and starting values, and a second call that
     gives the same results as the first"""
-    helpers.stand_ins(monkeypatch, worker, sub, forward=helpers.FORWARD, loss=helpers.LOSS)
+    helpers.stand_ins(request, worker, sub, forward=helpers.FORWARD, loss=helpers.LOSS)
     xs = [float(v) for v in rng.integers(-2, 3, size=4)]
     ys = [float(v) for v in rng.integers(-3, 4, size=4)]
     params, history = helpers.train(sub, "train(xs, ys, w1=0.5, w2=-1.0, b=2.0, epochs=0)", xs, ys, w1=0.5, w2=-1.0,

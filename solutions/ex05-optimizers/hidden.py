@@ -15,9 +15,9 @@ helpers = check.common(__file__)
 
 @pytest.mark.points(1)
 @pytest.mark.judges("train", uses=["<module>"])
-def test_train_any_model_one_step(sub, ref, worker, monkeypatch, device):
+def test_train_any_model_one_step(sub, ref, worker, request, device):
     """train works for any model: one epoch takes exactly one optimizer step, no epochs leave the model unchanged"""
-    helpers.stand_ins(monkeypatch, worker, sub, criterion=helpers.CRITERION)
+    helpers.stand_ins(request, worker, sub, criterion=helpers.CRITERION)
     torch.manual_seed(7)
     expected = torch.nn.Sequential(torch.nn.Linear(1, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
     start = {key: value.detach().clone() for key, value in expected.state_dict().items()}

@@ -14,9 +14,9 @@ helpers = check.common(__file__)
 
 @pytest.mark.points(1)
 @pytest.mark.judges("fit", uses=["LogisticRegressionModel", "train"])
-def test_fit_uses_its_arguments(sub, ref, rng, worker, monkeypatch):
+def test_fit_uses_its_arguments(sub, ref, rng, worker, request):
     """fit(seed, epochs, lr) seeds right before building the model and trains as asked"""
-    helpers.stand_ins(monkeypatch, worker, sub, criterion=helpers.CRITERION, LogisticRegressionModel=helpers.MODEL)
+    helpers.stand_ins(request, worker, sub, criterion=helpers.CRITERION, LogisticRegressionModel=helpers.MODEL)
     seed, epochs, lr = int(rng.integers(1, 1000)), int(rng.integers(30, 60)), round(float(rng.uniform(0.05, 0.2)), 3)
     call = f"fit(seed={seed}, epochs={epochs}, lr={lr})"
     got = helpers.weights_of(helpers.call(call, sub.fit, seed=seed, epochs=epochs, lr=lr), f"the model {call} returns")

@@ -1,4 +1,4 @@
-# fails: plot_is_the_surface, plot_fresh_figure_per_call
+# fails: plot_is_labelled_3d, plot_is_the_surface, plot_fresh_figure_per_call
 
 # Look-alikes named like matplotlib's classes, holding labels and limits but drawing nothing.
 class Poly3DCollection:
