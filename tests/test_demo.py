@@ -7,7 +7,6 @@ import csv
 import io
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -9,7 +9,8 @@ how you are doing.
 - ``mse(x, y, w, b)``: the mean over the samples of ``(forward(x, w, b) - y) ** 2``.
 - ``cost_surface(x, y, w_values, b_values)``: returns ``(W, B, cost)`` where ``W, B`` are
   ``np.meshgrid(w_values, b_values)`` and ``cost[i, j]`` is the MSE at ``(W[i, j], B[i, j])``.
-  Use the data passed in, not the module's ``x_data``/``y_data``.
+  Use the data passed in, not the module's ``x_data``/``y_data``. You may compute it with
+  ``forward`` or ``mse``.
 - ``plot_cost_surface(W, B, cost)``: a matplotlib ``Figure`` holding one 3D axes with the
   surface, its axes labelled ``w``, ``b`` and ``loss``.
 

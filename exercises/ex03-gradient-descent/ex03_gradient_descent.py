@@ -25,6 +25,9 @@ are doing.
   sample of epoch ``e``, computed AFTER that sample's update (as the course's section 3.4
   code does: ``l = loss(x, y)`` after ``w = w - 0.01 * grad``, printed once per epoch).
 
+``cost``, ``gradient`` and ``sgd_gradient`` may call ``forward``; ``gradient_descent`` calls
+``gradient`` and ``cost`` and ``sgd`` calls ``sgd_gradient``, as written above.
+
 Use the data and the arguments passed in (not the module's ``x_data``/``y_data``), and do
 not clip or normalise the learning rate or the gradient: with too large a learning rate,
 w must really diverge.

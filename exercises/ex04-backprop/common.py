@@ -1,10 +1,39 @@
-"""Helpers shared by the public and hidden checks of ex04-backprop: the autograd errors explained,
-and per-sample SGD replayed in plain floats with the usual training mistakes."""
+"""Helpers shared by the public and hidden checks of ex04-backprop: the stub's formulas as stand-ins
+for the functions a check does not judge, the autograd errors explained, and per-sample SGD
+replayed in plain floats with the usual training mistakes."""
 
 import contextlib
 import itertools
 
 from pttutor.grader import check
+
+# The stub's formulas, built inside the worker while a check judges a function that calls them.
+FORWARD = "lambda x, w1, w2, b: w1 * x ** 2 + w2 * x + b"
+LOSS = "lambda x, y, w1, w2, b: (w1 * x ** 2 + w2 * x + b - y) ** 2"
+
+def floats(result, what, n):
+    """``result`` is a tuple or list of ``n`` Python floats."""
+    check.that(type(result) in (tuple, list) and len(result) == n,
+               f"{what} should return a tuple of {n}; got {check.describe(result)}")
+    for value in result:
+        check.that(type(value) is float,
+                   f"{what} should return Python floats (use float() or .item()); got {check.describe(value)}")
+    return list(result)
+
+
+def train(sub, call, *args, **kwargs):
+    """Call the student's train; return ([w1, w2, b], history), checking the types the stub asks for."""
+    with explained(call, in_train=True):
+        result = sub.train(*args, **kwargs)
+    check.that(type(result) in (tuple, list) and len(result) == 4,
+               f"train should return (w1, w2, b, loss_history); got {check.describe(result)}")
+    params = floats(result[:3], f"{call} (its w1, w2, b)", 3)
+    history = result[3]
+    check.that(type(history) is list and all(type(v) is float for v in history),
+               f"the loss_history of {call} should be a list of Python floats (append l.item(), not the tensor l); "
+               f"got {check.describe(history)}" + (f" holding {check.describe(history[0])}" if history else ""))
+    return params, history
+
 
 NO_GRAD = ("update each parameter in place inside `with torch.no_grad():` (`w1 -= lr * w1.grad`), "
            "or through .data (`w1.data -= lr * w1.grad`), so that the update is not recorded by autograd")

@@ -30,6 +30,9 @@ are doing.
   prints at the end of each epoch with ``print("progress:", epoch, l.item())``).
   Use the ``xs``, ``ys``, initial values, ``lr`` and ``epochs`` passed in.
 
+``gradients_by_hand`` may call ``forward``; ``gradients_autograd`` and ``train`` may call
+``loss`` (and ``forward``).
+
 Facts to check yourself against: at x=2, y=4, w1=w2=b=1 the gradients are
 (24.0, 12.0, 6.0). From w1=w2=b=1 with lr=0.01, 100 epochs on the course data give
 w1 = 0.2404, w2 = 0.9267, b = 0.9914, and forward(4, w1, w2, b) = 8.544.

@@ -24,7 +24,8 @@ you are doing.
 - ``compare_optimizers(epochs=100, lr=0.01, seed=0)``: a dict mapping each name in
   ``OPTIMIZERS`` to its loss curve (``train`` on ``x_data``, ``y_data``), each optimizer
   training a fresh ``LinearModel`` built right after ``torch.manual_seed(seed)``, so that
-  all of them start from the same weights.
+  all of them start from the same weights. It calls ``LinearModel``, ``make_optimizer`` and
+  ``train``.
 - ``plot_losses(curves)``: draws the loss curves of a dict like the one above (whatever
   names it holds), one line per entry, each line labelled with its name
   (``ax.plot(..., label=name)``), with a legend (``ax.legend()``), and returns the

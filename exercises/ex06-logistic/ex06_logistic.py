@@ -25,7 +25,7 @@ and the five functions below; run ``pttutor-grade check`` to see how you are doi
   0.5, computed from the model's weight and bias.
 - ``plot_probability(model)``: a matplotlib ``Figure`` with the probability curve over
   ``np.linspace(0, 10, 200)``, a horizontal line at 0.5 (e.g. ``ax.plot([0, 10], [0.5, 0.5])``),
-  and the axis labels ``Hours`` and ``Probability of Pass``.
+  and the axis labels ``Hours`` and ``Probability of Pass``. It may call ``probability_curve``.
 
 Facts to check yourself against (course): after ``fit()`` (1000 epochs of SGD with lr 0.01)
 the probability curve crosses 0.5 near x = 2.5. With only 100 epochs the curve is still

@@ -6,7 +6,6 @@ compare_activations accept what is right given the student's own make_activation
 which their own checks judge.
 """
 
-import numpy as np
 import pytest
 import torch
 

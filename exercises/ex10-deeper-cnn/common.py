@@ -321,7 +321,7 @@ def judge_compare(sub, ref, worker, device, rng, epochs, lr, momentum, names_mis
         if any(np.allclose(history, np.asarray(a, dtype=float), rtol=0, atol=atol) for a in accepted):
             continue
         named = {text: runs[name] for text, runs in mistakes.items()} if names_mistakes else {
-            f"the lr and momentum arguments are ignored (the accuracies match lr=0.01, momentum=0.5): build each "
-            f"optimizer with SGD(model.parameters(), lr=lr, momentum=momentum)": defaults[name]}
+            "the lr and momentum arguments are ignored (the accuracies match lr=0.01, momentum=0.5): build each "
+            "optimizer with SGD(model.parameters(), lr=lr, momentum=momentum)": defaults[name]}
         check.close(history, expected[name], f"the test accuracies of model '{name}' ({what})", rtol=0, atol=atol,
                      mistakes=named)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import __future__
 import ast
-import io
 import re
 import tokenize
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
-"""Hidden checks for ex02-cost-surface: randomized comparisons and the classic mistakes."""
+"""Hidden checks for ex02-cost-surface: edge cases the public checks leave out, each judged
+against the student's own answers so that a mistake the public checks charge is not charged again."""
 
 import numpy as np
 import pytest
@@ -7,65 +8,47 @@ from pttutor.grader import check
 
 pytestmark = pytest.mark.hidden
 
-
-@pytest.mark.points(1)
-def test_forward_and_mse_random(sub, ref, rng):
-    """forward and mse agree with the reference on random data"""
-    x = rng.normal(size=7)
-    y = rng.normal(size=7)
-    w, b = rng.normal(size=2)
-    check.close(sub.forward(x, float(w), float(b)), ref.forward(x, w, b), "forward on random data")
-    check.close(sub.mse(x, y, float(w), float(b)), ref.mse(x, y, w, b), "mse on random data")
-
-
-@pytest.mark.points(2)
-def test_cost_surface_not_transposed(sub, ref, rng):
-    """cost[i, j] belongs to (W[i, j], B[i, j]) on a non-square grid"""
-    w_values = np.linspace(-1.0, 5.0, 7)
-    b_values = np.linspace(-3.0, 3.0, 4)
-    X = np.array([1.0, 2.0, 3.0])
-    Y = np.array([2.0, 4.0, 6.0])
-    result = sub.cost_surface(X, Y, w_values, b_values)
-    check.that(type(result) in (tuple, list) and len(result) == 3,
-                f"cost_surface should return (W, B, cost); got {check.describe(result)}")
-    W, B, cost = ref.cost_surface(X, Y, w_values, b_values)
-    transposed = cost.T
-    flipped = np.array([[ref.mse(X, Y, w, b) for b in b_values] for w in w_values])
-    check.close(result[0], W, "W (from np.meshgrid(w_values, b_values))",
-                 mistakes={"W and B are swapped: np.meshgrid(w_values, b_values) puts w along the columns": B})
-    check.close(result[1], B, "B (from np.meshgrid(w_values, b_values))")
-    check.close(result[2], cost, "cost on a 4 x 7 grid", mistakes={
-        "it is transposed against the grid: cost[i, j] must be the MSE at (W[i, j], B[i, j])": transposed,
-        "it is indexed [w, b], but the grid from np.meshgrid is indexed [b, w]": flipped,
-    })
+helpers = check.common(__file__)
 
 
 @pytest.mark.points(1)
-def test_cost_surface_uses_given_data(sub, ref, rng):
-    """cost_surface uses the x and y it is given, not the course data"""
-    x = rng.uniform(-2, 2, size=5)
-    y = 3.0 * x - 1.0 + rng.normal(scale=0.1, size=5)
-    w_values = np.linspace(0.0, 6.0, 6)
-    b_values = np.linspace(-2.0, 1.0, 3)
-    result = sub.cost_surface(x, y, w_values, b_values)
-    check.that(type(result) in (tuple, list) and len(result) == 3,
-                f"cost_surface should return (W, B, cost); got {check.describe(result)}")
-    course = ref.cost_surface(ref.x_data, ref.y_data, w_values, b_values)[2]
-    check.close(result[2], ref.cost_surface(x, y, w_values, b_values)[2], "cost on other data",
-                 mistakes={"it ignores the x and y passed in and uses the course data": course})
+@pytest.mark.judges("cost_surface", uses=["forward", "mse"])
+def test_cost_surface_integer_inputs(sub, worker, request):
+    """cost_surface gives the same costs for integer arrays (np.arange) as for the same values as floats"""
+    check.stand_ins(request, worker, sub, forward=helpers.FORWARD, mse=helpers.MSE)
+    x, y = np.array([1, 2, 3, 4]), np.array([3, 5, 6, 9])
+    w_values, b_values = np.arange(-1, 4), np.arange(-2, 1)
+    floats = helpers.surface(sub, x.astype(float), y.astype(float), w_values.astype(float), b_values.astype(float),
+                             "cost_surface with float arrays")
+    check.that(floats[2].size == floats[0].size and np.ptp(floats[2]) > 0,
+               f"cost_surface should give one cost per grid point, and they differ; got {floats[2]}")
+    ints = helpers.surface(sub, x, y, w_values, b_values, "cost_surface with integer arrays (np.arange(-1, 4), ...)")
+    for name, got, want in zip(("W", "B", "cost"), ints, floats):
+        check.close(got, want, f"{name} for integer arrays, compared with your {name} for the same values as floats",
+                    mistakes={"the costs were rounded to whole numbers: an array made like the integer grid "
+                              "(np.zeros_like(W)) has an integer dtype; make it with dtype=float": np.floor(want)})
 
 
 @pytest.mark.points(1)
-def test_plot_is_a_surface(sub, ref):
-    """the plot draws a surface (not a 3D line) spanning the cost's range"""
-    W, B, cost = ref.cost_surface(ref.x_data, ref.y_data, np.linspace(0, 4, 6), np.linspace(-2, 2, 4))
-    fig = sub.plot_cost_surface(W, B, cost)
-    check.that("matplotlib.figure.Figure" in check.type_names(fig),
-                f"plot_cost_surface should return a matplotlib Figure; got {check.describe(fig)}")
-    ax = list(fig.axes)[0]
-    kinds = [check.type_names(c)[0] for c in ax.collections]
-    check.that(any(k.endswith("Poly3DCollection") for k in kinds),
-                "the axes hold no surface: use ax.plot_surface(W, B, cost), not ax.plot (a line)")
-    low, high = (float(v) for v in ax.get_zlim())
-    check.that(low <= cost.min() + 1e-6 and high >= cost.max() - 1e-6,
-                f"the z axis ({low:.3g} to {high:.3g}) does not span the cost ({cost.min():.3g} to {cost.max():.3g})")
+@pytest.mark.judges("plot_cost_surface")
+def test_plot_fresh_figure_per_call(sub, rng):
+    """each call draws the arrays it is given in a figure of its own (nothing left over from an earlier call)"""
+    shown = []
+    for call in (1, 2):
+        w_values = np.sort(rng.uniform(-10.0, 10.0, size=int(rng.integers(3, 7))))
+        b_values = np.sort(rng.uniform(-5.0, 5.0, size=int(rng.integers(3, 7))))
+        W, B = np.meshgrid(w_values, b_values)
+        cost = rng.normal(size=W.shape) * 3.0 - 20.0 * call  # any surface will do, negative values included
+        fig = check.call(f"plot_cost_surface(W, B, cost) (call {call})", sub.plot_cost_surface, W, B, cost)
+        shown.append((fig, W, B, cost))
+    fig, W, B, cost = shown[1]
+    axes = helpers.axes_3d(fig, "plot_cost_surface(W, B, cost)")
+    check.that(len(axes) == 1, f"the figure returned by a second call holds {len(axes)} 3D axes: make a new "
+                               "figure in every call (fig = plt.figure()) rather than adding to the current one")
+    limits = check.as_array(axes[0].xy_dataLim.get_points(), "the axes' data limits")
+    z_limits = check.as_array(axes[0].zz_dataLim.get_points(), "the axes' z data limits")[:, 0]
+    want = [[W.min(), B.min()], [W.max(), B.max()]]
+    check.that(np.allclose(limits, want) and np.allclose(z_limits, [cost.min(), cost.max()]),
+               f"the axes of a second call span w {limits[:, 0]}, b {limits[:, 1]}, z {z_limits}, but the arrays "
+               f"given span w {want[0][0]:.3g} to {want[1][0]:.3g}, b {want[0][1]:.3g} to {want[1][1]:.3g}, cost "
+               f"{cost.min():.3g} to {cost.max():.3g}: draw exactly the W, B and cost given, on a new figure each call")

@@ -1,4 +1,4 @@
-# fails: cost_surface_uses_given_data
+# fails: cost_surface_values
 
 def cost_surface(x, y, w_values, b_values):
     """Return ``(W, B, cost)`` on the grid ``np.meshgrid(w_values, b_values)``.

@@ -1,4 +1,4 @@
-# fails: plot_is_a_surface
+# fails: plot_is_the_surface
 
 def plot_cost_surface(W, B, cost):
     """Draw the cost surface in 3D and return the matplotlib Figure."""

@@ -1,4 +1,4 @@
-# fails: gradients_course_data, gradient_descent_course, functions_random, gradient_descent_random, large_learning_rate_diverges, defaults_and_edge_cases
+# fails: gradient
 
 def gradient(xs, ys, w):
     """Derivative of ``cost(xs, ys, w)`` with respect to ``w``: the mean of ``2 * x * (x*w - y)``."""

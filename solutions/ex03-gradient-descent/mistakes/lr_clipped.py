@@ -1,4 +1,4 @@
-# fails: large_learning_rate_diverges
+# fails: gradient_descent, sgd
 
 def gradient_descent(xs, ys, w0=1.0, lr=0.01, epochs=100):
     """Batch gradient descent: one update per epoch with the mean gradient.

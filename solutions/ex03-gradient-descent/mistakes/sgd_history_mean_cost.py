@@ -1,4 +1,4 @@
-# fails: sgd_course, sgd_random, defaults_and_edge_cases, large_learning_rate_diverges
+# fails: sgd
 
 def sgd(xs, ys, w0=1.0, lr=0.01, epochs=100):
     """Stochastic gradient descent: one update per sample, in the order given.

@@ -1,4 +1,4 @@
-# fails: train_every_optimizer_random
+# fails: train
 
 def train(model, optimizer, x, y, epochs):
     """Train ``model`` on ``(x, y)`` for ``epochs`` steps; return the loss of every epoch.

@@ -1,4 +1,4 @@
-# fails: train_sgd
+# fails: train_course_loss_and_floats
 
 def train(model, optimizer, x, y, epochs):
     """Train ``model`` on ``(x, y)`` for ``epochs`` steps; return the loss of every epoch.

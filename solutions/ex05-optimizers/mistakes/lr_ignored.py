@@ -1,4 +1,4 @@
-# fails: make_optimizer, train_sgd, train_lbfgs_with_closure, train_every_optimizer_random, compare_optimizers_same_start
+# fails: make_optimizer
 
 def make_optimizer(name, params, lr=0.01):
     """The ``torch.optim`` optimizer called ``name`` over ``params``, with learning rate ``lr``.

@@ -1,4 +1,4 @@
-# fails: plot_losses, plot_losses_given_curves
+# fails: plot_losses
 
 def plot_losses(curves):
     """One line per optimizer (loss against epoch), labelled with its name; return the Figure."""

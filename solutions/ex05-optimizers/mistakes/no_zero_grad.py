@@ -1,4 +1,4 @@
-# fails: train_sgd, train_lbfgs_with_closure, train_every_optimizer_random, compare_optimizers_same_start
+# fails: train
 
 def train(model, optimizer, x, y, epochs):
     """Train ``model`` on ``(x, y)`` for ``epochs`` steps; return the loss of every epoch.

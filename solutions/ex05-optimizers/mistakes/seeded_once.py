@@ -1,4 +1,4 @@
-# fails: compare_optimizers_same_start
+# fails: compare_optimizers
 
 def compare_optimizers(epochs=100, lr=0.01, seed=0):
     """Train a fresh model with each optimizer in ``OPTIMIZERS``; return ``{name: losses}``.

@@ -1,4 +1,4 @@
-# fails: decision_boundary_random
+# fails: decision_boundary
 
 def decision_boundary(model):
     """The x at which the probability is exactly 0.5: where ``w * x + b = 0``."""

@@ -1,4 +1,4 @@
-# fails: probability_curve_random, fit_crosses_half_near_course_value
+# fails: probability_curve
 
 def probability_curve(model, x_values):
     """The model's probability at each point of the 1-D ``x_values``, as a 1-D NumPy array."""

@@ -1,4 +1,4 @@
-# fails: model_is_linear_then_sigmoid, probability_curve_random
+# fails: model_is_linear_then_sigmoid
 
 class LogisticRegressionModel(nn.Module):
     """``p = sigmoid(w * x + b)``: the probability that the label is 1."""

@@ -1,4 +1,4 @@
-# fails: fit_crosses_half_near_course_value
+# fails: fit
 
 def fit(seed=0, epochs=100, lr=0.01):
     """The course's run: a model built right after ``torch.manual_seed(seed)``, trained on the course data."""
