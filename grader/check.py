@@ -28,10 +28,9 @@ from typing import Any
 import numpy as np
 
 from pttutor.grader.sandbox.errors import SubmissionError, SubmissionTimeout, WorkerLost
-from pttutor.grader.sandbox.proxy import Remote
 
 __all__ = ["CheckFailed", "SubmissionError", "SubmissionTimeout", "WorkerLost", "as_array", "call",
-           "close", "common", "describe", "full_precision", "number", "same_layout", "that", "type_names"]
+           "close", "common", "describe", "full_precision", "needs", "number", "same_layout", "stand_ins", "that"]
 
 
 class CheckFailed(AssertionError):
@@ -154,17 +153,6 @@ def stand_ins(request: Any, worker: Any, sub: Any, **sources: str) -> None:
         old = py.getattr(sub, name, None)  # None: the student's file lacks it
         py.setattr(sub, name, py.eval(source))
         request.addfinalizer(lambda n=name, o=old: py.setattr(sub, n, o) if o is not None else py.delattr(sub, n))
-
-
-def type_names(obj: Any) -> list[str]:
-    """The class names (``module.Qualname``, most derived first) of a proxy's object, or of a local value."""
-    if isinstance(obj, Remote):
-        names = obj._session.request("types", target=obj)
-        return [n for n in names if type(n) is str] if type(names) is list else []
-    names = getattr(obj, "type_names", None)  # the reference's object recorded for the student kit
-    if callable(names) and not isinstance(obj, type):
-        return names()
-    return [f"{c.__module__}.{c.__qualname__}" for c in type(obj).__mro__]
 
 
 def full_precision(worker: Any, device: str) -> dict[str, float]:

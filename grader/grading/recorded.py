@@ -104,10 +104,6 @@ class _Proxy:
     def __len__(self) -> int:
         return self._ask("len", None)
 
-    def type_names(self) -> list[str]:
-        """The class names of the reference's object, most derived first."""
-        return self._ask("types", None)
-
 
 class Recorder(_Proxy):
     """Wraps the real reference module (or an object it returned) and records every answer."""
@@ -136,8 +132,6 @@ class Recorder(_Proxy):
                 value = obj[real]
             elif op == "iter":
                 value = list(obj)
-            elif op == "types":
-                value = [f"{c.__module__}.{c.__qualname__}" for c in type(obj).__mro__]
             else:
                 value = len(obj)
         except Exception as exc:  # e.g. len() of a generator, which list() asks first

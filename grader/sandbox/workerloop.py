@@ -169,9 +169,6 @@ class Worker:
 
         return importlib.import_module(name)
 
-    def op_types(self, target: object) -> list:
-        return [f"{c.__module__}.{c.__qualname__}" for c in type(target).__mro__]
-
     def op_seed(self, seed: int) -> None:
         import numpy
         import torch
