@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,12 @@ def stub_source(exercise_id: str) -> str:
 
 def solution_source(exercise_id: str) -> str:
     return course.default().get(exercise_id).solution_path.read_text(encoding="utf-8")
+
+
+def hostile(prelude: str = "", body: str | None = None, exercise_id: str = "ex02-cost-surface") -> str:
+    """An attack: the stub of ``exercise_id`` with ``prelude`` run at import and ``body`` in place
+    of every ``raise NotImplementedError(...)``."""
+    src = stub_source(exercise_id)
+    if body is not None:
+        src = re.sub(r'^    raise NotImplementedError\("[^"\n]*"\)$', lambda _: body, src, flags=re.M)
+    return src + "\n" + prelude

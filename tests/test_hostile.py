@@ -10,21 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import stub_source
+from conftest import hostile
 from pttutor.grader import course
 from pttutor.grader.sandbox import process
 
 EX = "ex02-cost-surface"
 FAST = {"budget": 8.0, "load_timeout": 3.0}
-
-
-def hostile(prelude: str = "", body: str | None = None) -> str:
-    """The ex02 stub with ``prelude`` run at import and ``body`` replacing every function body."""
-    src = stub_source(EX)
-    if body is not None:
-        for name in ("forward", "mse", "cost_surface", "plot_cost_surface"):
-            src = src.replace(f'    raise NotImplementedError("{name}")', body)
-    return src + "\n" + prelude
 
 
 def assert_zero(report, *, within: float, began: float, message: str | None = None):

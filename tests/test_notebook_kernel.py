@@ -115,7 +115,7 @@ def test_a_correct_notebook_shows_the_full_public_score(session):
     assert f"hidden checks: {hidden} more points" in html
     assert "of your 60 s budget" in html and "sandbox: " in html
     assert "In [1]: %matplotlib inline" in html  # the magic was dropped and listed
-    assert "not run to the end" in html  # the failing cell was re-run too, and its forward graded
+    assert "run for its definitions only" in html  # the failing cell was re-run too, and its forward graded
     text = shown(outputs[3], "text/plain")
     assert f"{score}/{max_score}" in text and "PASS" in text
     # check() shows the report; the same report as that cell's value is not shown twice
@@ -127,7 +127,7 @@ def test_a_notebook_with_a_mistake_shows_the_message(session):
     workspace, outputs = session
     results = json.loads(printed(outputs[7]))
     score, max_score, passed = results["second"]
-    assert results["failed"] == ["mse_course_data"] and passed is False and score < max_score
+    assert results["failed"] == ["mse"] and passed is False and score < max_score
     html = shown(outputs[6])
     assert "FAIL" in html and "average them instead" in html
     assert f"pttutor.hint(&quot;{EX2}&quot;)" in html

@@ -83,7 +83,8 @@ def test_installed_kit_grades_solution_full_and_stub_zero(installed_kit, tmp_pat
         "sys.exit(0 if full.score == full.max_score and stub.score == 0 else 1)\n"
     )
     env = dict(os.environ, PYTHONPATH=str(installed_kit))
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=600)  # not the checkout's folder, whose pttutor/ would come first
     assert done.returncode == 0, done.stdout + done.stderr
 
 

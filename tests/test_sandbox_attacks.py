@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import solution_source, stub_source
+from conftest import hostile, solution_source, stub_source
 from pttutor.grader import course
+from pttutor.grader.authoring import mistakes
 from pttutor.grader.sandbox import host, process
 from pttutor.grader.sandbox.cgroups import cgroups
 
@@ -24,15 +25,6 @@ EX = "ex02-cost-surface"
 FAST = {"budget": 20.0, "load_timeout": 8.0}
 NEEDS_FULL = pytest.mark.skipif(host.available()["full"] is not None,
                                 reason=f"no full sandbox here: {host.available()['full']}")
-
-
-def hostile(prelude: str = "", body: str | None = None) -> str:
-    """The ex02 stub with ``prelude`` run at import and ``body`` replacing every function body."""
-    src = stub_source(EX)
-    if body is not None:
-        for name in ("forward", "mse", "cost_surface", "plot_cost_surface"):
-            src = src.replace(f'    raise NotImplementedError("{name}")', body)
-    return src + "\n" + prelude
 
 
 def everything(report) -> str:
@@ -276,7 +268,7 @@ def test_escape_sequences_never_reach_the_terminal(grade_source):
     text = render(report, color=False, show_output=True)
     assert "\x1b" not in text and "\x07" not in text and "\r" not in text and "\u202e" not in text
     # The text is kept, harmless without its escapes; the clipboard write (OSC 52) goes with its sequence.
-    assert "Your code raised RuntimeError: PASS 10/10\n" in text
+    assert "raised RuntimeError: PASS 10/10\n" in text
 
 
 def test_fail_closed_where_the_full_sandbox_cannot_be_built(monkeypatch):
@@ -318,41 +310,8 @@ def test_in_a_container_without_cap_sys_admin(tmp_path):
     assert "PermissionError" in text
 
 
-FAKE_FIGURE = '''
-class Poly3DCollection:
-    pass
-Poly3DCollection.__module__ = "mpl_toolkits.mplot3d.art3d"
-
-
-class Axes3D:
-    name = "3d"
-    collections = [Poly3DCollection()]
-
-    def get_xlabel(self):
-        return "w"
-
-    def get_ylabel(self):
-        return "b"
-
-    def get_zlabel(self):
-        return "loss"
-
-    def get_zlim(self):
-        return (-1e9, 1e9)
-Axes3D.__module__ = "mpl_toolkits.mplot3d.axes3d"
-
-
-class Figure:
-    axes = [Axes3D()]
-Figure.__module__ = "matplotlib.figure"
-
-
-def plot_cost_surface(W, B, cost):
-    return Figure()
-'''
-
-
 def test_a_fake_figure_named_like_matplotlibs_earns_nothing(grade_source):
     """The worker says what its objects are called; only what they hold is judged."""
-    report = grade_source(EX, hostile(FAKE_FIGURE), **FAST)
+    fake = mistakes.read(course.default().get(EX).mistakes_dir / "fake_figure.py")  # also a recorded mistake
+    report = grade_source(EX, hostile(fake.source), **FAST)
     assert report.score == 0, [c.name for c in report.checks if c.passed]

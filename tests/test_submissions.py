@@ -270,17 +270,26 @@ def test_file_missing_one_part_names_it_once_in_the_notes(grade_source):
     assert all("no function `plot_cost_surface`" in c.message for c in failed), [c.message for c in failed]
 
 
-def test_parts_that_need_a_lost_part_name_it(grade_source):
+def test_a_lost_part_costs_only_the_checks_that_judge_it(grade_source):
     src = solution_source(EX).replace("def forward(", "def (forward(")
     line = src.splitlines().index("def (forward(x, w, b):") + 1
     report = grade_source(EX, src, hidden=False)
     assert report.notes == [f"Your file has a syntax error at line {line} (SyntaxError: invalid syntax): "
                             f"lines {line}-{line + 4} were left out (the definition of forward); the rest of it was run."]
+    failed = {c.name: c.message for c in report.checks if not c.passed}
+    assert list(failed) == ["forward"]  # mse and cost_surface are judged with the stub's forward standing in
+    assert "no function `forward`: it is in lines" in failed["forward"] and f"syntax error at line {line}" in failed["forward"]
+
+
+def test_parts_that_need_a_lost_part_name_it(grade_source):
+    exercise_id = "ex09-ce-vs-nll"  # cross_entropy is built from the student's own log_softmax and nll_loss
+    src = solution_source(exercise_id).replace("def log_softmax(", "def (log_softmax(")
+    line = src.splitlines().index("def (log_softmax(z):") + 1
+    report = grade_source(exercise_id, src, hidden=False)
     failed = [c.message for c in report.checks if not c.passed]
     assert failed and len(failed) < len(report.checks)
-    for message in failed:
-        assert "no function `forward`: it is in lines" in message and f"syntax error at line {line}" in message
-    assert any(m.startswith("`mse` needs `forward`, but your file has no function `forward`") for m in failed), failed
+    assert any(m.startswith("`cross_entropy` needs `log_softmax`, but your file has no function `log_softmax`: "
+                            f"it is in lines {line}-") for m in failed), failed
 
 
 def test_load_notes_name_the_cell_and_count_what_followed_a_failure():

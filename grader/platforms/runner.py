@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pttutor.grader import course
 from pttutor.grader.atomicfile import write_atomic
-from pttutor.grader.classroom import batch
+from pttutor.grader.classroom import batch, graderprocess
 from pttutor.grader.classroom.archive import ArchiveError, extract
 from pttutor.grader.course import Exercise
 from pttutor.grader.platforms import gradescope, prairielearn
@@ -125,7 +125,7 @@ def grade(request: Request) -> dict:
             batch.run(job, todo, workers=1)
             rows = batch.read_results(job.results_path)
     except Exception as exc:  # noqa: BLE001  (the platform must get a results file, whatever failed)
-        rows = [batch._row(STUDENT, ex, "error", f"grading failed: {exc}") for ex in exercises]
+        rows = [graderprocess.row(STUDENT, ex, "error", f"grading failed: {exc}") for ex in exercises]
     if any(str(row.get("message", "")).startswith("grading failed") for row in rows):
         notes.append(STOPPED)
     data = render(request, rows, notes, time.monotonic() - started)

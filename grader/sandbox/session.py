@@ -200,8 +200,8 @@ class Session:
 
     def stop(self) -> None:
         if self.proc is not None:
+            self.proc.kill()  # first: it waits for the output still in the pipe
             self.outputs.append(self.proc.output.text())
-            self.proc.kill()
             self.proc = None
             self.module = None
 
