@@ -16,6 +16,7 @@ from pttutor.grader.sandbox import process
 
 EX = "ex02-cost-surface"
 FAST = {"budget": 8.0, "load_timeout": 3.0}
+PRINTS = {**FAST, "load_timeout": 8.0}  # what a file prints at import is read only if it loads in time
 
 
 def assert_zero(report, *, within: float, began: float, message: str | None = None):
@@ -115,10 +116,10 @@ def test_spawned_children_do_not_survive(grade_source):
 def test_flooding_stdout_is_capped(grade_source):
     began = time.monotonic()
     body = "    import sys\n    for _ in range(20_000):\n        sys.stdout.write('x' * 10_000 + '\\n')\n    return 0"
-    report = grade_source(EX, hostile(body=body), **FAST)
+    report = grade_source(EX, hostile(body=body), **PRINTS)
     assert_zero(report, within=90, began=began)
     assert len(report.output) < process.Limits().output_cap + 10_000
-    assert "more bytes of output not kept" in report.output
+    assert "more bytes of output not kept" in report.output, (report.notes, [c.message for c in report.checks][:2])
 
 
 def test_fake_passing_report_changes_nothing(tmp_path, grade_source):
@@ -126,9 +127,9 @@ def test_fake_passing_report_changes_nothing(tmp_path, grade_source):
     prelude = f"print({json.dumps(json.dumps(fake))})\nprint('PASS all checks 10/10')\n"
     body = f"    print({json.dumps(json.dumps(fake))})\n    return 0"
     began = time.monotonic()
-    report = grade_source(EX, hostile(prelude, body), **FAST)
+    report = grade_source(EX, hostile(prelude, body), **PRINTS)
     assert_zero(report, within=60, began=began)
-    assert "PASS all checks" in report.output
+    assert "PASS all checks" in report.output, (report.notes, [c.message for c in report.checks][:2])
 
 
 def test_monkeypatching_pytest_numpy_and_builtins(grade_source):

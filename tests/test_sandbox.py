@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
+import sys
 
 from conftest import solution_source
 import pytest
@@ -40,6 +42,24 @@ def test_workers_are_forked_from_one_server(grade_source):
     for _ in range(2):
         assert grade_source(EX, solution_source(EX)).score > 0
     assert process.fork_server() is server
+
+
+def test_what_a_worker_prints_reaches_its_output_whoever_forked_the_server(grade_source, monkeypatch):
+    """A fork server forked from a process whose sys.stdout is an object of its own (pytest's
+    capture, a notebook's stream): the workers' print() still reaches their output pipe."""
+    grade_source(EX, solution_source(EX))  # the sandbox's host is set up before its server starts
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    server = process.ForkServer(fork_self=True)
+    monkeypatch.setattr(process, "_server", server)
+    try:
+        source = (solution_source(EX) + "\nprint('printed at import')\n"
+                  "print('and to stderr', file=__import__('sys').stderr)\n")
+        report = grade_source(EX, source)
+    finally:
+        server.close()
+    assert sys.stdout.getvalue() == "" and sys.stderr.getvalue() == ""  # nothing went to the grader's streams
+    assert "printed at import" in report.output and "and to stderr" in report.output, report.output
 
 
 def test_nothing_outlives_a_grader_killed_mid_check(tmp_path):

@@ -42,20 +42,34 @@ class _CGroups:
         return {k: v for k, v in found.items() if os.access(v, os.W_OK)}
 
     def create(self, name: str, memory_mb: int, pids: int) -> list[str]:
-        """New groups called ``name`` with the limits set; their folders (empty where none can be made)."""
+        """New groups called ``name`` with the limits set; their folders (empty where none can be
+        made). A group whose limit cannot be set is removed again, not handed out without it."""
         made = []
         for controller, base in self._own().items():
             folder = base / name
             try:
-                folder.mkdir(exist_ok=True)
+                folder.mkdir()  # a fresh group: one left over would carry its old limits and processes
+            except FileExistsError:
+                if str(folder) in made:
+                    continue
+                self.remove([str(folder)])
+                try:
+                    folder.mkdir()
+                except OSError:
+                    continue
+            except OSError:
+                continue
+            try:
                 if controller == "memory" and memory_mb:
                     limit = str(memory_mb * 1024 * 1024)
-                    for file in ("memory.max", "memory.limit_in_bytes", "memory.swap.max", "memory.memsw.limit_in_bytes"):
+                    for file in ("memory.max", "memory.limit_in_bytes", "memory.swap.max",
+                                 "memory.memsw.limit_in_bytes"):
                         if (folder / file).exists():
                             (folder / file).write_text("0" if file == "memory.swap.max" else limit)
                 if controller == "pids":
                     (folder / "pids.max").write_text(str(pids))
             except OSError:
+                self.remove([str(folder)])
                 continue
             if str(folder) not in made:
                 made.append(str(folder))

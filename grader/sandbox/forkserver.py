@@ -55,6 +55,13 @@ def run_child(config: dict, fds: list[int]) -> None:
     _close_other_fds(FD_STATUS)
     os.dup2(FD_OUT, 1)
     os.dup2(FD_OUT, 2)
+    # Python's own streams are whatever the forking process had (a fork of the grader may carry
+    # a capturing object of its own): the worker's print() must reach its output pipe.
+    sys.stdin = sys.__stdin__ = open(0, closefd=False)  # noqa: SIM115
+    sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, encoding="utf-8", errors="backslashreplace",  # noqa: SIM115
+                                       closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace",  # noqa: SIM115
+                                       closefd=False)
     sandbox = Sandbox(config)
     try:
         sandbox.enter()

@@ -9,6 +9,7 @@ the next request starts a fresh worker and loads the submission the same way as 
 
 from __future__ import annotations
 
+import itertools
 import os
 import select
 import tempfile
@@ -27,6 +28,8 @@ from pttutor.grader.sandbox.process import START_TIMEOUT, Limits, WorkerProcess
 from pttutor.grader.sandbox.cgroups import CGROUP_PREFIX, cgroups
 from pttutor.grader.sandbox.host import Slot
 from pttutor.grader.sandbox.proxy import Remote
+
+_GROUP_NUMBERS = itertools.count(1)  # control groups of this process, numbered once each
 
 
 @dataclass
@@ -118,7 +121,7 @@ class Session:
                                                   [str(p) for p in self.hide]),
                           gpu_devices=view.gpu_devices() if self.device != "cpu" else [])
         if self.sandbox != "process":
-            name = f"{CGROUP_PREFIX}{os.getpid()}-{id(self)}-{self._workers}"
+            name = f"{CGROUP_PREFIX}{os.getpid()}-{next(_GROUP_NUMBERS)}"  # never reused by this process
             config["cgroups"] = cgroups.create(name, memory_mb if self.device == "cpu" else 0, limits.processes)
         return WorkerProcess(config, limits.output_cap)
 
