@@ -47,18 +47,13 @@ class _CGroups:
         made = []
         for controller, base in self._own().items():
             folder = base / name
-            try:
-                folder.mkdir()  # a fresh group: one left over would carry its old limits and processes
-            except FileExistsError:
-                if str(folder) in made:
-                    continue
-                self.remove([str(folder)])
+            if str(folder) not in made:  # on cgroup v2 one folder holds both controllers
                 try:
+                    if folder.exists():  # left over: it would carry its old limits and processes
+                        self.remove([str(folder)])
                     folder.mkdir()
                 except OSError:
                     continue
-            except OSError:
-                continue
             try:
                 if controller == "memory" and memory_mb:
                     limit = str(memory_mb * 1024 * 1024)
@@ -70,6 +65,8 @@ class _CGroups:
                     (folder / "pids.max").write_text(str(pids))
             except OSError:
                 self.remove([str(folder)])
+                if str(folder) in made:
+                    made.remove(str(folder))
                 continue
             if str(folder) not in made:
                 made.append(str(folder))
