@@ -206,13 +206,16 @@ def _cgroup_available() -> bool:
 @NEEDS_FULL
 @pytest.mark.skipif(not _cgroup_available(), reason="no writable memory control group here")
 def test_children_share_one_memory_cap(grade_source, tmp_path):
-    body = ("    import os, time\n    pids = []\n    for i in range(2):\n        pid = os.fork()\n"
+    # Each call marks its children's files with a token of its own: the worker (PID 1 of its
+    # namespace) runs several checks, and files of an earlier call must not count.
+    body = ("    import os, time\n    pids = []\n    token = os.urandom(6).hex()\n    for i in range(2):\n"
+            "        pid = os.fork()\n"
             "        if pid == 0:\n            hog = bytearray(1200 << 20)\n"
             "            for j in range(0, len(hog), 4096):\n                hog[j] = 1\n"
-            "            open(os.path.join(os.environ['HOME'], f'held-{os.getppid()}-{i}'), 'w').write('y')\n"
+            "            open(os.path.join(os.environ['HOME'], f'held-{token}-{i}'), 'w').write('y')\n"
             "            time.sleep(3)\n            os._exit(0)\n        pids.append(pid)\n"
             "    results = [os.waitpid(p, 0)[1] for p in pids]\n"
-            "    held = [n for n in os.listdir(os.environ['HOME']) if n.startswith(f'held-{os.getpid()}-')]\n"
+            "    held = [n for n in os.listdir(os.environ['HOME']) if n.startswith(f'held-{token}-')]\n"
             "    raise RuntimeError(f'held {len(held)}')")
     report = grade_source(EX, hostile(body=body), memory_mb=2048, **FAST)
     counts = [int(c.message.split("held ")[1][0]) for c in report.checks if "held " in c.message]
