@@ -1,9 +1,9 @@
 """Public checks for ex07-activations: students run these locally.
 
 Each check judges one part. The checks of train and accuracy run them on a network built inside the
-worker from torch.nn (not on the student's DiabetesNet); the checks of DiabetesNet and
-compare_activations accept what is right given the student's own make_activation, train and accuracy,
-which their own checks judge.
+worker from torch.nn (not on the student's DiabetesNet); the checks of DiabetesNet build it with the
+stub's make_activation standing in for the student's; compare_activations accepts what is right given
+the student's own DiabetesNet, train and accuracy, which their own checks judge.
 """
 
 import pytest
@@ -47,9 +47,10 @@ def test_make_activation(sub, ref):
 
 
 @pytest.mark.points(1)
-@pytest.mark.judges("DiabetesNet", uses=["make_activation"])
-def test_network_layers_and_forward(sub, ref, rng, device):
+@pytest.mark.judges("DiabetesNet")
+def test_network_layers_and_forward(sub, ref, rng, device, worker, request):
     """DiabetesNet has linear1 (8 -> 6), linear2 (6 -> 4), linear3 (4 -> 1) and applies the activation after the first two"""
+    check.stand_ins(request, worker, sub, make_activation=helpers.MAKE_ACTIVATION)
     name = "tanh"
     model = helpers.call(f"DiabetesNet({name!r})", sub.DiabetesNet, name)
     params = helpers.call("model.parameters()", lambda: list(model.parameters()))
@@ -66,18 +67,18 @@ def test_network_layers_and_forward(sub, ref, rng, device):
     check.that(type(got) is torch.Tensor and tuple(got.shape) == (9, 1),
                 f"model(x) for x of shape (9, 8) should be a tensor of shape (9, 1); got {check.describe(got)}")
     pre = helpers.hidden_pre_output(name, state, x)
-    own = helpers.own_forward(sub, name, state, x)
     # The output layer is judged (and a wrong one named) by test_output_layer_stays_sigmoid.
     helpers.expect_output(got, expected, "DiabetesNet('tanh')(x)", {
         helpers.HIDDEN_SIGMOID: torch.sigmoid(helpers.hidden_pre_output("sigmoid", state, x))},
-        loose=device == "cuda", accepted=[v for v in [own] if v is not None] + list(
+        loose=device == "cuda", accepted=list(
             helpers.output_mistakes(name, pre).values()))
 
 
 @pytest.mark.points(1)
-@pytest.mark.judges("DiabetesNet", uses=["make_activation"])
-def test_output_layer_stays_sigmoid(sub, ref, rng, device):
+@pytest.mark.judges("DiabetesNet")
+def test_output_layer_stays_sigmoid(sub, ref, rng, device, worker, request):
     """with ReLU in the hidden layers the output layer is still a sigmoid (BCELoss needs probabilities)"""
+    check.stand_ins(request, worker, sub, make_activation=helpers.MAKE_ACTIVATION)
     name = "relu"
     state = helpers.random_state(rng)
     x = torch.tensor(rng.uniform(-1, 1, size=(16, 8)), dtype=torch.float32)
@@ -90,12 +91,11 @@ def test_output_layer_stays_sigmoid(sub, ref, rng, device):
     with torch.no_grad():
         expected = helpers.ref_net(ref, name, state)(x)
     got = helpers.call("model(x)", model, x)
-    own = helpers.own_forward(sub, name, state, x)
     # Hidden layers that ignore the activation are named by test_network_layers_and_forward.
     sigmoid_hidden = torch.sigmoid(helpers.hidden_pre_output("sigmoid", state, x))
     helpers.expect_output(got, expected, "DiabetesNet('relu')(x)",
                           helpers.output_mistakes(name, helpers.hidden_pre_output(name, state, x)),
-                          loose=device == "cuda", accepted=[v for v in [own] if v is not None] + [sigmoid_hidden])
+                          loose=device == "cuda", accepted=[sigmoid_hidden])
 
 
 @pytest.mark.points(1)

@@ -109,9 +109,10 @@ def test_compare_random(sub, ref, rng, worker, device):
 
 
 @pytest.mark.points(1)
-@pytest.mark.judges("DiabetesNet", uses=["make_activation"])
-def test_output_layer_sigmoid_every_activation(sub, ref, rng, device):
+@pytest.mark.judges("DiabetesNet")
+def test_output_layer_sigmoid_every_activation(sub, ref, rng, device, worker, request):
     """DiabetesNet computes the reference's output for every hidden activation, even with large weights"""
+    check.stand_ins(request, worker, sub, make_activation=helpers.MAKE_ACTIVATION)
     x = torch.tensor(rng.uniform(-1, 1, size=(24, 8)), dtype=torch.float32)
     for name in ref.ACTIVATIONS:
         state = helpers.random_state(rng, scale=1.5)
@@ -122,10 +123,9 @@ def test_output_layer_sigmoid_every_activation(sub, ref, rng, device):
         with torch.no_grad():
             expected = helpers.ref_net(ref, name, state)(x)
         got = helpers.call(f"DiabetesNet({name!r})(x)", model, x)
-        own = helpers.own_forward(sub, name, state, x)
         # A wrong output layer and hidden layers that ignore the activation are named and charged by
         # the public checks of DiabetesNet.
         named = [torch.sigmoid(helpers.hidden_pre_output("sigmoid", state, x))]
         named += list(helpers.output_mistakes(name, helpers.hidden_pre_output(name, state, x)).values())
         helpers.expect_output(got, expected, f"DiabetesNet({name!r})(x)", {}, loose=device == "cuda",
-                              accepted=[v for v in [own] if v is not None] + named)
+                              accepted=named)
