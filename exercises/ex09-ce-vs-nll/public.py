@@ -18,9 +18,10 @@ COURSE_ATOL = 1e-4
 
 
 @pytest.mark.points(2)
-@pytest.mark.judges("cross_entropy", uses=["log_softmax", "nll_loss"])
-def test_course_values(sub, ref, rng):
+@pytest.mark.judges("cross_entropy")
+def test_course_values(sub, ref, rng, worker, request):
     """cross_entropy gives the course's 0.4966, 1.2389 and 0.9729, and torch's loss on a random batch"""
+    check.stand_ins(request, worker, sub, log_softmax=helpers.LOG_SOFTMAX, nll_loss=helpers.NLL_LOSS)
     for name, z, y in (("Y_pred1", ref.Y_PRED1, ref.Y), ("Y_pred2", ref.Y_PRED2, ref.Y),
                        ("single", ref.Z_SINGLE, ref.Y_SINGLE)):
         what = "cross_entropy(Z_SINGLE, Y_SINGLE)" if name == "single" else f"cross_entropy({name.upper()}, Y)"
