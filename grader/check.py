@@ -150,9 +150,10 @@ def stand_ins(request: Any, worker: Any, sub: Any, **sources: str) -> None:
     judges one part even where the others are wrong or not done yet."""
     py = worker.import_module("builtins")
     for name, source in sources.items():
-        old = py.getattr(sub, name, None)  # None: the student's file lacks it
+        had = py.hasattr(sub, name)  # False: the student's file lacks it
+        old = py.getattr(sub, name) if had else None
         py.setattr(sub, name, py.eval(source))
-        request.addfinalizer(lambda n=name, o=old: py.setattr(sub, n, o) if o is not None else py.delattr(sub, n))
+        request.addfinalizer(lambda n=name, o=old, h=had: py.setattr(sub, n, o) if h else py.delattr(sub, n))
 
 
 def full_precision(worker: Any, device: str) -> dict[str, float]:
