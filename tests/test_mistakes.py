@@ -63,3 +63,34 @@ def test_bad_mistake_files_are_refused(tmp_path):
         _mistake(tmp_path, "def forward(x):\n    return x\n")
     with pytest.raises(mistakes.MistakeError, match="reference has no"):
         mistakes.apply(REFERENCE, _mistake(tmp_path, "# fails: a\n# delete: nothing\n"))
+
+
+CLASS_REFERENCE = '''class Net:
+    """doc"""
+
+    def __init__(self):
+        self.w = 2
+
+    def forward(self, x):
+        return self.w * x
+
+    def name(self):
+        return "net"
+'''
+
+
+def test_a_partial_class_replaces_only_the_methods_it_defines(tmp_path):
+    m = _mistake(tmp_path, "# fails: forward\n# partial: Net\n\nclass Net:\n    def forward(self, x):\n"
+                           "        return self.w + x\n")
+    out = mistakes.apply(CLASS_REFERENCE, m)
+    namespace = {}
+    exec(compile(out, "m", "exec"), namespace)
+    net = namespace["Net"]()
+    assert net.forward(3) == 5 and net.name() == "net" and namespace["Net"].__doc__ == "doc"
+    assert m.parts() == ("Net",)
+    whole = mistakes.apply(CLASS_REFERENCE, _mistake(tmp_path, "# fails: forward\n\nclass Net:\n"
+                                                               "    def forward(self, x):\n        return x\n"))
+    assert "def name" not in whole  # without the header the class is replaced whole
+    with pytest.raises(mistakes.MistakeError, match="has no"):
+        mistakes.apply(CLASS_REFERENCE, _mistake(tmp_path, "# fails: a\n# partial: Net\n\nclass Net:\n"
+                                                           "    def other(self):\n        return 1\n"))

@@ -14,6 +14,10 @@ Each top-level statement of the file replaces the reference's statement of the s
 "__main__":`` block as ``__main__``) where it stood; statements the reference does not have
 are added before its ``__main__`` block (imports after its last import). The result is a
 whole student file: the reference with exactly this mistake in it.
+
+A class named in ``# partial: ClassName`` replaces only the methods (and class-level
+statements) it defines; the rest of the reference's class stays, so a mistake in one method
+is recorded as that method alone.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class Mistake:
     fails: tuple[str, ...]
     deletes: tuple[str, ...]
     source: str
+    partial: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -87,7 +92,7 @@ def read(path: Path) -> Mistake:
         ast.parse(text, str(path))
     except SyntaxError as exc:
         raise MistakeError(f"{path}: {exc}") from None
-    return Mistake(path, header["fails"], header.get("delete", ()), text)
+    return Mistake(path, header["fails"], header.get("delete", ()), text, header.get("partial", ()))
 
 
 def apply(reference: str, mistake: Mistake) -> str:
@@ -109,6 +114,11 @@ def apply(reference: str, mistake: Mistake) -> str:
             start += 1  # the header is no comment of the first definition
         segment = patch_lines[start:end]
         name = key(node)
+        if name in mistake.partial:
+            if name not in spans or not isinstance(node, ast.ClassDef):
+                raise MistakeError(f"{mistake.path}: '# partial: {name}': the reference has no class {name}")
+            reference_class = next(n for n in ref_tree.body if key(n) == name)
+            segment = _merge_class(reference_class, ref_lines, node, patch_lines, mistake.path)
         if name in spans:
             replaced[spans[name]] = segment
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -135,6 +145,30 @@ def apply(reference: str, mistake: Mistake) -> str:
     if main is None:
         out += added
     return "\n".join(out) + "\n"
+
+
+def _merge_class(reference: ast.ClassDef, ref_lines: list[str], patch: ast.ClassDef, patch_lines: list[str],
+                 path: Path) -> list[str]:
+    """The reference's class with the methods and class-level statements of ``patch`` in place of its own."""
+    start, end = _span(reference, ref_lines)
+    spans = {key(node): _span(node, ref_lines) for node in reference.body}
+    replaced = {}
+    for node in patch.body:
+        name = key(node)
+        if name not in spans:
+            raise MistakeError(f"{path}: class {patch.name} of the reference has no {name}")
+        replaced[spans[name]] = patch_lines[slice(*_span(node, patch_lines))]
+    out: list[str] = []
+    i = start
+    while i < end:
+        span = next((s for s in replaced if s[0] == i), None)
+        if span is not None:
+            out += replaced[span]
+            i = span[1]
+            continue
+        out.append(ref_lines[i])
+        i += 1
+    return out
 
 
 def mistakes_of(folder: Path) -> list[Mistake]:

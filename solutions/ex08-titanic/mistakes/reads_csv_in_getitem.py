@@ -1,12 +1,7 @@
 # fails: getitem_is_cheap
+# partial: TitanicDataset
 
 class TitanicDataset(Dataset):
-    """The passengers of a Titanic CSV file (Kaggle's train.csv or test.csv).
-
-    ``stats=None`` computes the filling and scaling statistics from this file (use it for
-    train.csv); pass ``stats=train_dataset.stats`` for test.csv.
-    """
-
     def __init__(self, csv_path, stats=None):
         frame = pd.read_csv(csv_path)
         self.csv_path = csv_path
@@ -18,9 +13,6 @@ class TitanicDataset(Dataset):
             self.labels = torch.tensor(labels).view(-1, 1)
         else:
             self.labels = None
-
-    def __len__(self):
-        return len(self.passenger_ids)
 
     def __getitem__(self, index):
         # MISTAKE: reads the file for every item

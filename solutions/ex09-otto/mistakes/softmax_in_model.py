@@ -1,8 +1,7 @@
 # fails: otto_net_learns
+# partial: OttoNet
 
 class OttoNet(nn.Module):
-    """93 counts -> log(1 + counts) -> 256 -> 128 -> 9 logits (ReLU and dropout in between)."""
-
     def __init__(self):
         super().__init__()
         self.layers = nn.Sequential(
@@ -10,6 +9,3 @@ class OttoNet(nn.Module):
             nn.Linear(256, 128), nn.ReLU(), nn.Dropout(0.25),
             nn.Linear(128, len(CLASSES)), nn.Softmax(dim=1),  # MISTAKE
         )
-
-    def forward(self, x):
-        return self.layers(torch.log1p(x))

@@ -1,8 +1,7 @@
 # fails: deeper_cnn_layers
+# partial: DeeperNet
 
 class DeeperNet(nn.Module):
-    """Three conv-ReLU-pool stages and three linear layers; (N, 1, 28, 28) -> (N, 10) logits."""
-
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 10, kernel_size=5)

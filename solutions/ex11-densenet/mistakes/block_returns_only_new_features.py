@@ -1,19 +1,7 @@
 # fails: dense_block
+# partial: DenseBlock
 
 class DenseBlock(nn.Module):
-    """``num_layers`` dense layers; layer i sees ``in_channels + i * growth_rate`` channels.
-
-    ``layers`` is an ``nn.ModuleList``. The output is the concatenation of the input and every
-    layer's new features: ``in_channels + num_layers * growth_rate`` channels.
-    """
-
-    def __init__(self, num_layers: int, in_channels: int, growth_rate: int, bottleneck: bool = False,
-                 bn_size: int = 4) -> None:
-        super().__init__()
-        self.layers = nn.ModuleList(
-            DenseLayer(in_channels + i * growth_rate, growth_rate, bottleneck, bn_size) for i in range(num_layers)
-        )
-
     def forward(self, x: Tensor) -> Tensor:
         features = [x]
         for layer in self.layers:

@@ -1,14 +1,7 @@
 # fails: densenet
+# partial: DenseNet
 
 class DenseNet(nn.Module):
-    """A small DenseNet-BC for 28x28 or 32x32 images with ``num_classes`` outputs.
-
-    ``conv0`` (3x3, ``in_channels -> 2 * growth_rate``, padding 1, no bias), then for each entry
-    of ``block_config`` a ``DenseBlock`` in ``blocks`` and, between blocks, a ``Transition`` in
-    ``transitions`` that keeps ``int(compression * channels)`` channels; then ``norm`` (BN),
-    ReLU, global average pooling and ``classifier`` (Linear).
-    """
-
     def __init__(self, growth_rate: int = 12, block_config: tuple[int, ...] = (4, 4, 4), bottleneck: bool = True,
                  bn_size: int = 4, compression: float = 0.5, in_channels: int = 1, num_classes: int = 10) -> None:
         super().__init__()
@@ -25,17 +18,3 @@ class DenseNet(nn.Module):
                 channels = out_channels
         self.norm = nn.BatchNorm2d(channels)
         self.classifier = nn.Linear(channels, num_classes)
-
-    def forward(self, x: Tensor) -> Tensor:
-        out = self.conv0(x)
-
-        for i, block in enumerate(self.blocks):
-            out = block(out)
-            if i < len(self.transitions):
-                out = self.transitions[i](out)
-
-        out = self.norm(out)
-        out = F.relu(out)
-        out = F.adaptive_avg_pool2d(out, 1)
-        out = torch.flatten(out, 1)
-        return self.classifier(out)

@@ -1,8 +1,7 @@
 # fails: activation_variants
+# partial: BNAfterAdditionUnit
 
 class BNAfterAdditionUnit(ResidualUnit):
-    """Fig. 4(b): ``relu(bn2(x + F(x)))``, ``F`` = conv-BN-ReLU-conv; ``bn2`` normalises the sum."""
-
     def forward(self, x: Tensor) -> Tensor:
         identity = x
 

@@ -1,10 +1,7 @@
 # fails: shortcut_variants
+# partial: ConstantScalingUnit
 
 class ConstantScalingUnit(ResidualUnit):
-    """Fig. 2(b): ``relu(0.5 * x + 0.5 * F(x))``."""
-
-    scale = 0.5
-
     def forward(self, x: Tensor) -> Tensor:
         identity = x
 

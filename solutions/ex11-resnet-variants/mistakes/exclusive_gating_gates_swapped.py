@@ -1,12 +1,7 @@
 # fails: shortcut_variants
+# partial: ExclusiveGatingUnit
 
 class ExclusiveGatingUnit(ResidualUnit):
-    """Fig. 2(c): ``relu((1 - g(x)) * x + g(x) * F(x))`` with ``g(x) = sigmoid(gate(x))``."""
-
-    def __init__(self, channels: int) -> None:
-        super().__init__(channels)
-        self.gate = conv1x1(channels, channels, bias=True)
-
     def forward(self, x: Tensor) -> Tensor:
         identity = x
         g = torch.sigmoid(self.gate(x))

@@ -1,8 +1,7 @@
 # fails: activation_variants
+# partial: FullPreActivationUnit
 
 class FullPreActivationUnit(ResidualUnit):
-    """Fig. 4(e): ``x + F(x)``, ``F`` = BN-ReLU-conv-BN-ReLU-conv; the paper's proposed unit."""
-
     def forward(self, x: Tensor) -> Tensor:
         identity = x
 

@@ -1,8 +1,7 @@
 # fails: gradients_of_shortcut_variants
+# partial: OriginalUnit
 
 class OriginalUnit(ResidualUnit):
-    """Fig. 2(a) and 4(a): ``relu(x + F(x))``, ``F`` = conv-BN-ReLU-conv-BN."""
-
     def forward(self, x: Tensor) -> Tensor:
         identity = x.detach()
 

@@ -1,8 +1,7 @@
 # fails: activation_variants
+# partial: ReLUOnlyPreActivationUnit
 
 class ReLUOnlyPreActivationUnit(ResidualUnit):
-    """Fig. 4(d): ``x + F(x)``, ``F`` = ReLU-conv-BN-ReLU-conv-BN (the ReLU moved before the convolutions)."""
-
     def forward(self, x: Tensor) -> Tensor:
         identity = x
 

@@ -1,18 +1,13 @@
 # fails: one_hot_models
+# partial: RNNModel
 
 class RNNModel(nn.Module):
-    """Version 2: an nn.RNN (attribute ``rnn``) over one-hot inputs; the hidden states are the logits."""
-
     def __init__(self, input_size, hidden_size, num_layers=1, batch_first=False):
         super().__init__()
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.batch_first = batch_first
         self.rnn = nn.RNN(input_size, hidden_size, num_layers=num_layers)
-
-    def init_hidden(self, batch_size):
-        """The zero initial hidden state, (num_layers, batch_size, hidden_size)."""
-        return torch.zeros(self.num_layers, batch_size, self.hidden_size)
 
     def forward(self, inputs):
         """Inputs (seq_len, batch, input_size), or (batch, seq_len, input_size) with batch_first.
